@@ -1,0 +1,130 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestOptions,
+	Icon,
+	INodeProperties,
+} from 'n8n-workflow';
+import { API_ROOT_EXPRESSION, DEFAULT_BASE_URL } from '../nodes/shared/connection';
+
+export class SoraApi implements ICredentialType {
+	name = 'soraApi';
+
+	displayName = 'Sora API';
+
+	icon: Icon = { light: 'file:../icons/sora.svg', dark: 'file:../icons/sora.dark.svg' };
+
+	documentationUrl = 'https://github.com/n8n-nodes-sora/n8n-nodes-sora#credentials';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Flavor',
+			name: 'apiFlavor',
+			type: 'options',
+			default: 'toapis',
+			options: [
+				{
+					name: 'Azure OpenAI',
+					value: 'azure',
+					description: 'Azure OpenAI v1 Videos API (/openai/v1/videos), api-key header, model = deployment name',
+				},
+				{
+					name: 'OpenAI-Compatible',
+					value: 'openaiCompatible',
+					description: 'Hosts with the OpenAI Videos API shape (/v1/videos), e.g. tokenhot and other new-api hosts',
+				},
+				{
+					name: 'Toapis',
+					value: 'toapis',
+					description: 'Toapis task API (/v1/videos/generations) with sora-2, sora-2-pro, sora-2-vvip, sora-2-official',
+				},
+			],
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: DEFAULT_BASE_URL.toapis,
+			description: 'Root of the API. "/v1" at the end is optional.',
+			displayOptions: { show: { apiFlavor: ['toapis'] } },
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: DEFAULT_BASE_URL.openaiCompatible,
+			placeholder: 'https://your-host.example.com/v1',
+			description: 'Root of your provider\'s OpenAI-style API. "/v1" at the end is optional.',
+			displayOptions: { show: { apiFlavor: ['openaiCompatible'] } },
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: DEFAULT_BASE_URL.azure,
+			required: true,
+			placeholder: 'https://your-resource.openai.azure.com',
+			description: 'Your Azure OpenAI resource endpoint. "/openai/v1" at the end is optional.',
+			displayOptions: { show: { apiFlavor: ['azure'] } },
+		},
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+		},
+	];
+
+	// The flavor decides the header: Azure takes "api-key", the others a bearer token. A function (not a
+	// generic header template) so that exactly one of the two headers is ever sent.
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		const apiKey = String(credentials.apiKey ?? '').trim();
+		const header: Record<string, string> =
+			credentials.apiFlavor === 'azure' ? { 'api-key': apiKey } : { Authorization: `Bearer ${apiKey}` };
+		return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), ...header } };
+	}
+
+	// Costs nothing on any flavor. OpenAI-style hosts and Azure list models (200 with a good key, 401
+	// without). Toapis has no free listing endpoint, so we read a task id that cannot exist: a good key
+	// gets 404 "Task not found", a bad one 401 "authentication_error"; the rules tell the two apart.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: API_ROOT_EXPRESSION,
+			url: '={{ $credentials.apiFlavor === "toapis" ? "/videos/generations/n8n-credential-check" : "/models" }}',
+			method: 'GET',
+			ignoreHttpStatusErrors: '={{ $credentials.apiFlavor === "toapis" }}' as unknown as boolean,
+		},
+		rules: [
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'error.type',
+					value: 'authentication_error',
+					message: 'The API key was rejected (401). Copy the key again from your provider dashboard.',
+				},
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'error.code',
+					value: 401,
+					message: 'The API key was rejected (401). Copy the key again from your provider dashboard.',
+				},
+			},
+			// n8n also honours responseCode rules (for answers it treats as errors); its types lag behind.
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message: 'The API key was rejected (401). Copy the key again from your provider dashboard.',
+				},
+			},
+		] as unknown as ICredentialTestRequest['rules'],
+	};
+}

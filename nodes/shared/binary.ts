@@ -1,0 +1,178 @@
+import {
+	NodeApiError,
+	type IBinaryData,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHttpRequestOptions,
+	type IN8nHttpFullResponse,
+} from 'n8n-workflow';
+import { redact, redactJson } from './errors';
+import type { MediaSource } from './flavors';
+import type { SoraTask } from './task';
+import { CREDENTIAL_NAME, providerRetryDelayMs, type SoraClient } from './transport';
+import { ExecutionCancelled, pause } from './wait';
+
+/** Idle timeout while a download streams; the whole file may take much longer. */
+const DOWNLOAD_IDLE_TIMEOUT_MS = 120_000;
+const DOWNLOAD_ATTEMPTS = 3;
+
+type StreamBody = AsyncIterable<Buffer | string> & { destroy?: () => void };
+
+interface FetchResult {
+	statusCode: number;
+	headers: IDataObject;
+	body: StreamBody;
+}
+
+async function readSmallBody(body: StreamBody, limit = 64 * 1024): Promise<string> {
+	let text = '';
+	for await (const chunk of body) {
+		text += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+		if (text.length >= limit) break;
+	}
+	body.destroy?.();
+	return text;
+}
+
+/**
+ * A public CDN file: fetched with the plain helper, so no credential is in scope and the API key
+ * cannot travel to a host that is not the API's (redirects included).
+ */
+async function fetchPublic(ctx: IExecuteFunctions, url: string, signal?: AbortSignal): Promise<FetchResult> {
+	const request: IHttpRequestOptions = {
+		method: 'GET',
+		url,
+		encoding: 'stream',
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		timeout: DOWNLOAD_IDLE_TIMEOUT_MS,
+		abortSignal: signal,
+	};
+	const response = (await ctx.helpers.httpRequest(request)) as IN8nHttpFullResponse;
+	return { statusCode: response.statusCode, headers: response.headers as IDataObject, body: response.body as StreamBody };
+}
+
+/** A provider endpoint (OpenAI-style /content): authenticated, and any redirect is followed without the key. */
+async function fetchAuthenticated(client: SoraClient, source: MediaSource): Promise<FetchResult> {
+	const { ctx } = client;
+	const call = source.call!;
+	const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_NAME, {
+		method: call.method,
+		url: client.connection.apiRoot + call.path,
+		qs: call.qs,
+		encoding: 'stream',
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		disableFollowRedirect: true,
+		timeout: DOWNLOAD_IDLE_TIMEOUT_MS,
+	})) as IN8nHttpFullResponse;
+	const headers = response.headers as IDataObject;
+	const body = response.body as StreamBody;
+	const location = headers.location;
+	if (response.statusCode >= 300 && response.statusCode < 400 && typeof location === 'string') {
+		body.destroy?.();
+		const target = new URL(location, client.connection.apiRoot + call.path).toString();
+		return await fetchPublic(ctx, target, client.signal);
+	}
+	// Some resellers answer /content with JSON that points at the file (sora-apis.md §2.3).
+	const type = String(headers['content-type'] ?? '');
+	if (response.statusCode < 300 && type.includes('application/json')) {
+		const json = JSON.parse(await readSmallBody(body)) as IDataObject;
+		const url = [json.url, json.video_url, (json.metadata as IDataObject | undefined)?.url].find(
+			(value): value is string => typeof value === 'string' && /^https?:\/\//.test(value),
+		);
+		if (url) return await fetchPublic(ctx, url, client.signal);
+		return { statusCode: 502, headers, body: (async function* () { yield JSON.stringify(json); })() };
+	}
+	return { statusCode: response.statusCode, headers, body };
+}
+
+function downloadError(
+	client: SoraClient,
+	task: SoraTask,
+	what: string,
+	itemIndex: number,
+	detail: IDataObject,
+	message: string,
+	description: string,
+): NodeApiError {
+	return new NodeApiError(client.ctx.getNode(), redactJson({ taskId: task.id, ...detail }, client.secrets), {
+		message: redact(message, client.secrets),
+		description: redact(`${description} Task id: ${task.id} (${what}).`, client.secrets),
+		httpCode: detail.status === undefined ? undefined : String(detail.status),
+		itemIndex,
+	});
+}
+
+/**
+ * Streams a finished task's video or thumbnail into n8n's binary data store; the file never sits in
+ * memory whole, whatever its size.
+ */
+export async function downloadMedia(
+	client: SoraClient,
+	task: SoraTask,
+	source: MediaSource,
+	what: 'video' | 'thumbnail',
+	itemIndex: number,
+): Promise<IBinaryData> {
+	const { ctx } = client;
+	const node = ctx.getNode();
+	for (let attempt = 1; ; attempt++) {
+		if (client.signal?.aborted) throw new ExecutionCancelled(node, itemIndex);
+		let result: FetchResult | undefined;
+		let networkCode = '';
+		try {
+			result = source.call
+				? await fetchAuthenticated(client, source)
+				: await fetchPublic(ctx, source.url!, client.signal);
+		} catch (error) {
+			const e = error as { code?: unknown; cause?: { code?: unknown } };
+			networkCode = String(e.cause?.code ?? e.code ?? 'ENETWORK');
+		}
+		if (client.signal?.aborted) throw new ExecutionCancelled(node, itemIndex);
+		if (!result) {
+			if (attempt < DOWNLOAD_ATTEMPTS) {
+				if (!(await pause(1000 * attempt, client.signal))) throw new ExecutionCancelled(node, itemIndex);
+				continue;
+			}
+			throw downloadError(
+				client,
+				task,
+				what,
+				itemIndex,
+				{ code: networkCode, attempts: attempt },
+				`Could not download the ${what} (${networkCode})`,
+				'The task is finished; run Sora Task Status with download on to fetch it again.',
+			);
+		}
+
+		const { statusCode, headers, body } = result;
+		if (statusCode >= 200 && statusCode < 300) {
+			const mimeType = String(headers['content-type'] ?? '').split(';')[0].trim() || source.mimeType;
+			const fileName = `${task.id}${what === 'thumbnail' ? '-thumbnail' : ''}.${source.fileExtension}`;
+			return await ctx.helpers.prepareBinaryData(body as unknown as Buffer, fileName, mimeType);
+		}
+
+		const text = await readSmallBody(body).catch(() => '');
+		if ((statusCode === 429 || statusCode >= 500) && attempt < DOWNLOAD_ATTEMPTS) {
+			const delay = Math.min(providerRetryDelayMs(headers) ?? 1000 * attempt, 30_000);
+			if (!(await pause(delay, client.signal))) throw new ExecutionCancelled(node, itemIndex);
+			continue;
+		}
+		const expired = statusCode === 403 || statusCode === 404 || statusCode === 410;
+		const expiredNote = task.expiresAt ? ` The provider said it would expire at ${task.expiresAt}.` : '';
+		throw downloadError(
+			client,
+			task,
+			what,
+			itemIndex,
+			{ status: statusCode, body: text.slice(0, 300) },
+			expired
+				? `The ${what} file is gone or its link has expired (${statusCode})`
+				: `Could not download the ${what} (${statusCode})`,
+			expired
+				? `Providers keep finished videos for about 24 hours.${expiredNote}`
+				: 'Try again later; the task itself is finished.',
+		);
+	}
+}

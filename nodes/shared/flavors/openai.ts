@@ -1,0 +1,74 @@
+import type { IDataObject } from 'n8n-workflow';
+import type { ApiFlavor } from '../connection';
+import {
+	firstString,
+	normalizeProgress,
+	normalizeStatus,
+	normalizeTaskError,
+	normalizeTimestamp,
+	type SoraTask,
+} from '../task';
+import type { FlavorAdapter } from './types';
+
+// OpenAI's video object has no URL (the file comes from /content), but new-api hosts proxying other
+// upstreams put one in metadata.url or url (sora-apis.md §2.2–2.3). Prefer it when present.
+const VIDEO_URL_PATHS = ['metadata.url', 'metadata.video_url', 'video_url', 'url'];
+
+/** OpenAI-compatible hosts and Azure share the OpenAI Videos API shape; only prefix and auth differ. */
+function openAiStyleAdapter(flavor: ApiFlavor, label: string): FlavorAdapter {
+	return {
+		flavor,
+		label,
+		kinds: ['video'],
+
+		getTask(id) {
+			return { method: 'GET', path: `/videos/${encodeURIComponent(id)}` };
+		},
+
+		normalizeTask(raw: IDataObject, kind, fallbackId) {
+			const status = normalizeStatus(raw.status);
+			const task: SoraTask = {
+				id: firstString(raw, ['id', 'task_id']) ?? fallbackId ?? '',
+				kind,
+				status,
+				progress: normalizeProgress(raw.progress, status),
+				model: typeof raw.model === 'string' ? raw.model : null,
+				videoUrl: firstString(raw, VIDEO_URL_PATHS),
+				thumbnailUrl: firstString(raw, ['metadata.thumbnail_url', 'thumbnail_url']),
+				expiresAt: normalizeTimestamp(raw.expires_at),
+				createdAt: normalizeTimestamp(raw.created_at),
+				completedAt: normalizeTimestamp(raw.completed_at),
+				error: normalizeTaskError(raw, status),
+				raw,
+			};
+			if (typeof raw.seconds === 'string' || typeof raw.seconds === 'number') task.seconds = String(raw.seconds);
+			if (typeof raw.size === 'string') task.size = raw.size;
+			return task;
+		},
+
+		videoSource(task) {
+			if (task.videoUrl) return { url: task.videoUrl, fileExtension: 'mp4', mimeType: 'video/mp4' };
+			return {
+				call: { method: 'GET', path: `/videos/${encodeURIComponent(task.id)}/content`, qs: { variant: 'video' } },
+				fileExtension: 'mp4',
+				mimeType: 'video/mp4',
+			};
+		},
+
+		thumbnailSource(task) {
+			if (task.thumbnailUrl) return { url: task.thumbnailUrl, fileExtension: 'jpg', mimeType: 'image/jpeg' };
+			return {
+				call: {
+					method: 'GET',
+					path: `/videos/${encodeURIComponent(task.id)}/content`,
+					qs: { variant: 'thumbnail' },
+				},
+				fileExtension: 'webp',
+				mimeType: 'image/webp',
+			};
+		},
+	};
+}
+
+export const openAiCompatibleAdapter = openAiStyleAdapter('openaiCompatible', 'OpenAI-compatible');
+export const azureAdapter = openAiStyleAdapter('azure', 'Azure OpenAI');

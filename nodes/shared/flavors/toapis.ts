@@ -1,0 +1,90 @@
+import type { IDataObject } from 'n8n-workflow';
+import {
+	firstString,
+	isObject,
+	normalizeProgress,
+	normalizeStatus,
+	normalizeTaskError,
+	normalizeTimestamp,
+	type SoraTask,
+	type TaskKind,
+} from '../task';
+import type { FlavorAdapter, MediaSource } from './types';
+
+// The current docs put the URL at result.data[0].url; older pages and webhooks used result.url,
+// url, video_url or metadata.url (sora-apis.md §1.2), and new-api style proxies metadata.url.
+const VIDEO_URL_PATHS = [
+	'result.data.0.url',
+	'result.url',
+	'result.video_url',
+	'url',
+	'video_url',
+	'metadata.url',
+	'metadata.video_url',
+	'data.0.url',
+];
+// Where thumbnails land is undocumented (sora-apis.md §7.2); these are the places seen on resellers.
+const THUMBNAIL_URL_PATHS = [
+	'result.data.0.thumbnail_url',
+	'result.thumbnail_url',
+	'result.thumbnail',
+	'thumbnail_url',
+	'metadata.thumbnail_url',
+];
+
+function taskId(raw: IDataObject, fallbackId?: string): string {
+	// Some toapis endpoints wrap tasks as {code, data: [{task_id}]} (sora-apis.md §1.1).
+	return (
+		firstString(raw, ['id', 'task_id', 'data.0.task_id', 'data.0.id', 'data.task_id']) ?? fallbackId ?? ''
+	);
+}
+
+function fileExtension(url: string, fallback: string): string {
+	const match = /\.([a-z0-9]{2,5})(?:[?#]|$)/i.exec(url);
+	return match ? match[1].toLowerCase() : fallback;
+}
+
+export const toapisAdapter: FlavorAdapter = {
+	flavor: 'toapis',
+	label: 'toapis',
+	kinds: ['video', 'character'],
+
+	getTask(id, kind) {
+		const encoded = encodeURIComponent(id);
+		return kind === 'character'
+			? { method: 'GET', path: `/characters_tasks/${encoded}` }
+			: { method: 'GET', path: `/videos/generations/${encoded}` };
+	},
+
+	normalizeTask(raw, kind: TaskKind, fallbackId) {
+		const body = isObject(raw.data) && !raw.id && raw.data.status !== undefined ? raw.data : raw;
+		const status = normalizeStatus(body.status);
+		const task: SoraTask = {
+			id: taskId(body, fallbackId),
+			kind,
+			status,
+			progress: normalizeProgress(body.progress, status),
+			model: typeof body.model === 'string' ? body.model : null,
+			videoUrl: kind === 'video' ? firstString(body, VIDEO_URL_PATHS) : null,
+			thumbnailUrl: kind === 'video' ? firstString(body, THUMBNAIL_URL_PATHS) : null,
+			expiresAt: normalizeTimestamp(body.expires_at),
+			createdAt: normalizeTimestamp(body.created_at),
+			completedAt: normalizeTimestamp(body.completed_at ?? body.finished_at),
+			error: normalizeTaskError(body, status),
+			raw,
+		};
+		return task;
+	},
+
+	videoSource(task): MediaSource | undefined {
+		if (!task.videoUrl) return undefined;
+		const ext = fileExtension(task.videoUrl, 'mp4');
+		return { url: task.videoUrl, fileExtension: ext, mimeType: ext === 'webm' ? 'video/webm' : 'video/mp4' };
+	},
+
+	thumbnailSource(task): MediaSource | undefined {
+		if (!task.thumbnailUrl) return undefined;
+		const ext = fileExtension(task.thumbnailUrl, 'jpg');
+		return { url: task.thumbnailUrl, fileExtension: ext, mimeType: ext === 'png' ? 'image/png' : `image/${ext === 'jpg' ? 'jpeg' : ext}` };
+	},
+};

@@ -1,0 +1,36 @@
+import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
+import type { ApiFlavor } from '../connection';
+import type { SoraTask, TaskKind } from '../task';
+
+/** A provider call described independently of how it is sent; paths are relative to the API root. */
+export interface ApiCall {
+	method: IHttpRequestMethods;
+	path: string;
+	body?: IDataObject;
+	qs?: IDataObject;
+}
+
+/** Where a finished task's video (or thumbnail) can be fetched. */
+export interface MediaSource {
+	/** A provider endpoint that needs the API key (OpenAI-style /content) */
+	call?: ApiCall;
+	/** A public CDN URL; fetched without the API key */
+	url?: string;
+	fileExtension: string;
+	mimeType: string;
+}
+
+/**
+ * The one seam for provider differences: each API flavor builds its requests and turns its responses
+ * into SoraTask. Everything else (transport, polling, binary, nodes) is flavor-blind.
+ */
+export interface FlavorAdapter {
+	flavor: ApiFlavor;
+	/** Human name for messages */
+	label: string;
+	kinds: readonly TaskKind[];
+	getTask(id: string, kind: TaskKind): ApiCall;
+	normalizeTask(raw: IDataObject, kind: TaskKind, fallbackId?: string): SoraTask;
+	videoSource(task: SoraTask): MediaSource | undefined;
+	thumbnailSource(task: SoraTask): MediaSource | undefined;
+}

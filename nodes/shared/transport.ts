@@ -1,0 +1,253 @@
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHttpRequestOptions,
+	type IN8nHttpFullResponse,
+} from 'n8n-workflow';
+import { apiRootOf, connectionProblem, type ApiFlavor, type SoraConnection } from './connection';
+import { adviceFor, readProviderFailure, redact, redactJson } from './errors';
+import { adapterFor, type ApiCall, type FlavorAdapter } from './flavors';
+import { isObject } from './task';
+import { ExecutionCancelled, pause } from './wait';
+
+export const CREDENTIAL_NAME = 'soraApi';
+
+/** Everything a node needs to talk to the provider for one execution. */
+export interface SoraClient {
+	ctx: IExecuteFunctions;
+	connection: SoraConnection;
+	adapter: FlavorAdapter;
+	/** Values that must never appear in output, errors or logs */
+	secrets: string[];
+	signal?: AbortSignal;
+}
+
+/**
+ * "read" calls are idempotent and retried on 429, 5xx and dropped connections. A "submit" creates paid
+ * work: it is repeated only when the provider explicitly refused it (429) or the connection was never
+ * made, because any other failure may hide an accepted task.
+ */
+export type CallKind = 'read' | 'submit';
+
+export interface CallOptions {
+	itemIndex: number;
+	kind: CallKind;
+	timeoutMs?: number;
+	/** Epoch ms after which no retry wait is started */
+	deadline?: number;
+}
+
+export interface ApiResponse {
+	body: IDataObject;
+	headers: IDataObject;
+	statusCode: number;
+	attempts: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 60_000;
+const MAX_ATTEMPTS = 6;
+const MAX_RETRY_WAIT_MS = 60_000;
+const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+const RETRYABLE_NETWORK_CODES = new Set([
+	'ECONNRESET',
+	'ETIMEDOUT',
+	'ECONNABORTED',
+	'EPIPE',
+	'ECONNREFUSED',
+	'EAI_AGAIN',
+	'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
+/** Failures where the request provably never reached the server */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN']);
+
+export async function connect(ctx: IExecuteFunctions, itemIndex = 0): Promise<SoraClient> {
+	const credentials = await ctx.getCredentials(CREDENTIAL_NAME, itemIndex);
+	const flavor = credentials.apiFlavor as ApiFlavor;
+	const baseUrl = String(credentials.baseUrl ?? '');
+	const apiKey = String(credentials.apiKey ?? '');
+	const problem = connectionProblem(flavor, baseUrl, apiKey);
+	if (problem) throw new NodeOperationError(ctx.getNode(), problem, { itemIndex });
+	return {
+		ctx,
+		connection: { flavor, apiRoot: apiRootOf(flavor, baseUrl) },
+		adapter: adapterFor(flavor),
+		secrets: [apiKey.trim()],
+		signal: ctx.getExecutionCancelSignal(),
+	};
+}
+
+function header(headers: IDataObject, name: string): string | undefined {
+	const value = headers[name] ?? headers[name.toLowerCase()];
+	if (Array.isArray(value)) return value.length ? String(value[0]) : undefined;
+	return value === undefined || value === null ? undefined : String(value);
+}
+
+/** How long the provider asked us to back off, from Retry-After or X-RateLimit-Reset. */
+export function providerRetryDelayMs(headers: IDataObject, now = Date.now()): number | undefined {
+	const retryAfter = header(headers, 'retry-after');
+	if (retryAfter !== undefined) {
+		if (/^\d+(\.\d+)?$/.test(retryAfter.trim())) return Math.ceil(parseFloat(retryAfter) * 1000);
+		const at = Date.parse(retryAfter);
+		if (!Number.isNaN(at)) return Math.max(0, at - now);
+	}
+	const reset = header(headers, 'x-ratelimit-reset');
+	if (reset !== undefined && /^\d+(\.\d+)?$/.test(reset.trim())) {
+		const value = parseFloat(reset);
+		if (value > 1e12) return Math.max(0, value - now); // epoch ms
+		if (value > 1e9) return Math.max(0, value * 1000 - now); // epoch s
+		return Math.ceil(value * 1000); // seconds from now
+	}
+	return undefined;
+}
+
+function backoffMs(attempt: number): number {
+	const base = Math.min(30_000, 1000 * 2 ** (attempt - 1));
+	return Math.round(base * (0.5 + Math.random() / 2));
+}
+
+function networkCode(error: unknown): string {
+	const e = error as { code?: unknown; cause?: { code?: unknown; cause?: { code?: unknown } } };
+	const code = e?.cause?.code ?? e?.code ?? e?.cause?.cause?.code;
+	return typeof code === 'string' ? code : '';
+}
+
+function describeUrl(client: SoraClient, call: ApiCall): string {
+	return `${call.method} ${client.connection.apiRoot}${call.path}`;
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+	if (!text.trim()) return { ok: true, value: {} };
+	try {
+		return { ok: true, value: JSON.parse(text) };
+	} catch {
+		return { ok: false };
+	}
+}
+
+/** The one place every authenticated provider call goes through. */
+export async function callApi(client: SoraClient, call: ApiCall, options: CallOptions): Promise<ApiResponse> {
+	const { ctx } = client;
+	const node = ctx.getNode();
+	const { itemIndex, kind } = options;
+	const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+	const where = describeUrl(client, call);
+
+	for (let attempt = 1; ; attempt++) {
+		if (client.signal?.aborted) throw new ExecutionCancelled(node, itemIndex);
+		const request: IHttpRequestOptions = {
+			method: call.method,
+			url: client.connection.apiRoot + call.path,
+			qs: call.qs,
+			body: call.body,
+			json: true,
+			// Parse ourselves: proxies answer with HTML or broken JSON, and we want to say so.
+			encoding: 'text',
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			// n8n re-sends credentials on cross-origin redirects; an API call never needs to follow one.
+			disableFollowRedirect: true,
+			timeout: timeoutMs,
+		};
+
+		let response: IN8nHttpFullResponse | undefined;
+		let failureCode = '';
+		try {
+			response = (await ctx.helpers.httpRequestWithAuthentication.call(
+				ctx,
+				CREDENTIAL_NAME,
+				request,
+			)) as IN8nHttpFullResponse;
+		} catch (error) {
+			failureCode = networkCode(error) || 'ENETWORK';
+		}
+		if (client.signal?.aborted) throw new ExecutionCancelled(node, itemIndex);
+
+		let retryWait: number | undefined;
+		let failure: { title: string; advice: string; detail: JsonSafe; httpCode?: string } | undefined;
+
+		if (!response) {
+			const retryable =
+				kind === 'read' ? RETRYABLE_NETWORK_CODES.has(failureCode) : NOT_SENT_CODES.has(failureCode);
+			const timedOut = failureCode === 'ECONNABORTED' || failureCode === 'ETIMEDOUT';
+			failure = {
+				title: timedOut
+					? `The Sora API did not answer within ${Math.round(timeoutMs / 1000)} s`
+					: `Could not reach the Sora API (${failureCode})`,
+				advice:
+					kind === 'submit' && !NOT_SENT_CODES.has(failureCode)
+						? 'The submission may have reached the provider and may be billed. Check your provider dashboard for a new task before running this item again.'
+						: 'Check the base URL in the Sora API credential and your network, then try again.',
+				detail: { code: failureCode, request: where, attempts: attempt },
+			};
+			if (retryable) retryWait = backoffMs(attempt);
+		} else {
+			const statusCode = response.statusCode;
+			const headers = (response.headers ?? {}) as IDataObject;
+			const text = typeof response.body === 'string' ? response.body : JSON.stringify(response.body ?? '');
+			const parsed = parseJson(text);
+			if (statusCode >= 200 && statusCode < 300) {
+				if (parsed.ok && isObject(parsed.value)) {
+					return { body: parsed.value, headers, statusCode, attempts: attempt };
+				}
+				failure = {
+					title: 'The Sora API answered with something that is not a JSON object',
+					advice:
+						kind === 'submit'
+							? 'The submission may have been accepted and billed. Check your provider dashboard before running this item again, and check the base URL.'
+							: 'Check the base URL and API flavor in the Sora API credential.',
+					detail: { status: statusCode, request: where, bodyStart: redact(text.slice(0, 200), client.secrets) },
+					httpCode: String(statusCode),
+				};
+				if (kind === 'read') retryWait = backoffMs(attempt);
+			} else if (statusCode >= 300 && statusCode < 400) {
+				failure = {
+					title: `The Sora API redirected the request (${statusCode})`,
+					advice: `Set the base URL in the Sora API credential to where it points: ${redact(header(headers, 'location') ?? '?', client.secrets)}`,
+					detail: { status: statusCode, request: where },
+					httpCode: String(statusCode),
+				};
+			} else {
+				const provider = readProviderFailure(statusCode, parsed.ok ? parsed.value : undefined, text);
+				const { title, advice } = adviceFor(provider);
+				const ambiguousSubmit = kind === 'submit' && statusCode >= 500;
+				failure = {
+					title: provider.message ? `${title}: ${provider.message}` : title,
+					advice: ambiguousSubmit
+						? `${advice} The submission may still have been accepted: check your provider dashboard before running this item again.`
+						: advice,
+					detail: {
+						status: statusCode,
+						code: provider.code,
+						message: provider.message,
+						request: where,
+						attempts: attempt,
+					},
+					httpCode: String(statusCode),
+				};
+				const retryable = kind === 'read' ? RETRYABLE_STATUS.has(statusCode) : statusCode === 429;
+				if (retryable) retryWait = providerRetryDelayMs(headers) ?? backoffMs(attempt);
+			}
+		}
+
+		const deadlineAllows =
+			retryWait !== undefined && (options.deadline === undefined || Date.now() + retryWait < options.deadline);
+		if (retryWait !== undefined && attempt < MAX_ATTEMPTS && deadlineAllows) {
+			if (!(await pause(Math.min(retryWait, MAX_RETRY_WAIT_MS), client.signal))) {
+				throw new ExecutionCancelled(node, itemIndex);
+			}
+			continue;
+		}
+
+		const attemptsNote = attempt > 1 ? ` (after ${attempt} attempts)` : '';
+		throw new NodeApiError(node, redactJson(failure!.detail, client.secrets), {
+			message: redact(failure!.title + attemptsNote, client.secrets),
+			description: redact(failure!.advice, client.secrets),
+			httpCode: failure!.httpCode,
+			itemIndex,
+		});
+	}
+}
+
+type JsonSafe = IDataObject;
