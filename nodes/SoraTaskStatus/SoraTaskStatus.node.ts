@@ -9,6 +9,7 @@ import {
 	concurrencyOption,
 	downloadProperties,
 	downloadThumbnailOption,
+	requestTimeoutOption,
 	waitForCompletionProperties,
 } from '../shared/descriptions';
 import { errorItemJson, readTasks } from './readTasks';
@@ -59,7 +60,7 @@ export class SoraTaskStatus implements INodeType {
 				type: 'collection',
 				placeholder: 'Add Option',
 				default: {},
-				options: [concurrencyOption, downloadThumbnailOption],
+				options: [concurrencyOption, downloadThumbnailOption, requestTimeoutOption],
 			},
 		],
 	};

@@ -58,14 +58,14 @@ export async function readTasks(this: IExecuteFunctions): Promise<ItemResult[]> 
 	const items = this.getInputData();
 	const results: ItemResult[] = items.map(() => ({ json: {} }));
 
+	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	const concurrency = Math.max(1, Number(options.concurrency ?? 5));
 	let client: SoraClient;
 	try {
-		client = await connect(this);
+		client = await connect(this, 0, Math.max(1, Number(options.requestTimeout ?? 60)) * 1000);
 	} catch (error) {
 		return results.map(() => ({ json: {}, error: error as Error }));
 	}
-	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-	const concurrency = Math.max(1, Number(options.concurrency ?? 5));
 
 	const requests: Array<StatusRequest | undefined> = items.map((_, itemIndex) => {
 		try {

@@ -1,3 +1,5 @@
+import { z } from 'zod/v4';
+
 /**
  * Where the Sora API lives for a given credential: the API flavor and the root URL every path hangs off.
  * The credential stores what the user typed; everything else in the package reads it through here.
@@ -52,16 +54,34 @@ export const API_ROOT_EXPRESSION =
 	'.replace(/\\/+$/, "").replace(/\\/openai\\/v1$/, "").replace(/\\/v1$/, "").replace(/\\/openai$/, "")' +
 	` + (${JSON.stringify(API_PATH_PREFIX)})[$credentials.apiFlavor] }}`;
 
+// zod is not a dependency of this package: n8n ships it and community nodes may import it (the real-n8n
+// test runs this code from a packed copy without node_modules to prove that).
+const credentialSchema = z
+	.object({
+		apiFlavor: z.enum(['toapis', 'openaiCompatible', 'azure'], {
+			message: `Unknown API flavor. Allowed: ${API_FLAVORS.join(', ')}.`,
+		}),
+		apiKey: z
+			.string()
+			.trim()
+			.min(1, 'The Sora API credential has no API key. Open the credential and paste your key.'),
+		baseUrl: z.string().trim(),
+	})
+	.transform((value) => ({ ...value, baseUrl: value.baseUrl || DEFAULT_BASE_URL[value.apiFlavor] }))
+	.refine((value) => value.baseUrl !== '', {
+		message:
+			'The Azure flavor needs your resource URL as Base URL, e.g. https://YOUR-RESOURCE.openai.azure.com.',
+	})
+	.refine((value) => value.baseUrl === '' || /^https?:\/\/[^/\s]+/i.test(value.baseUrl), {
+		message: 'The Base URL must start with https:// (or http://), e.g. https://toapis.com.',
+	});
+
 /** Problems with the stored credential that we can name before any request is made. */
 export function connectionProblem(flavor: unknown, baseUrl: string, apiKey: string): string | undefined {
-	if (!isApiFlavor(flavor)) return `Unknown API flavor "${String(flavor)}". Allowed: ${API_FLAVORS.join(', ')}.`;
-	if (!apiKey.trim()) return 'The Sora API credential has no API key. Open the credential and paste your key.';
-	const url = baseUrl.trim() || DEFAULT_BASE_URL[flavor];
-	if (!url) {
-		return 'The Azure flavor needs your resource URL as Base URL, e.g. https://YOUR-RESOURCE.openai.azure.com.';
-	}
-	if (!/^https?:\/\/[^/\s]+/i.test(url)) {
-		return `The Base URL "${url}" must start with https:// (or http://), e.g. ${DEFAULT_BASE_URL.toapis}.`;
-	}
-	return undefined;
+	const parsed = credentialSchema.safeParse({ apiFlavor: flavor, baseUrl, apiKey });
+	if (parsed.success) return undefined;
+	const message = parsed.error.issues[0].message;
+	if (message.startsWith('Unknown API flavor')) return message.replace('flavor.', `flavor "${String(flavor)}".`);
+	if (message.startsWith('The Base URL')) return message.replace('Base URL', `Base URL "${baseUrl.trim()}"`);
+	return message;
 }

@@ -69,3 +69,12 @@ export const concurrencyOption: INodeProperties = {
 };
 
 export const THUMBNAIL_PROPERTY = 'thumbnail';
+
+export const requestTimeoutOption: INodeProperties = {
+	displayName: 'Request Timeout (Seconds)',
+	name: 'requestTimeout',
+	type: 'number',
+	default: 60,
+	typeOptions: { minValue: 1, maxValue: 600 },
+	description: 'How long one API request may take before it counts as failed (status reads are then retried)',
+};

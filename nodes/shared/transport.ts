@@ -22,6 +22,8 @@ export interface SoraClient {
 	/** Values that must never appear in output, errors or logs */
 	secrets: string[];
 	signal?: AbortSignal;
+	/** Per-request timeout for API calls */
+	timeoutMs: number;
 }
 
 /**
@@ -62,7 +64,11 @@ const RETRYABLE_NETWORK_CODES = new Set([
 /** Failures where the request provably never reached the server */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN']);
 
-export async function connect(ctx: IExecuteFunctions, itemIndex = 0): Promise<SoraClient> {
+export async function connect(
+	ctx: IExecuteFunctions,
+	itemIndex = 0,
+	timeoutMs = DEFAULT_TIMEOUT_MS,
+): Promise<SoraClient> {
 	const credentials = await ctx.getCredentials(CREDENTIAL_NAME, itemIndex);
 	const flavor = credentials.apiFlavor as ApiFlavor;
 	const baseUrl = String(credentials.baseUrl ?? '');
@@ -75,6 +81,7 @@ export async function connect(ctx: IExecuteFunctions, itemIndex = 0): Promise<So
 		adapter: adapterFor(flavor),
 		secrets: [apiKey.trim()],
 		signal: ctx.getExecutionCancelSignal(),
+		timeoutMs,
 	};
 }
 
@@ -131,7 +138,7 @@ export async function callApi(client: SoraClient, call: ApiCall, options: CallOp
 	const { ctx } = client;
 	const node = ctx.getNode();
 	const { itemIndex, kind } = options;
-	const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+	const timeoutMs = options.timeoutMs ?? client.timeoutMs;
 	const where = describeUrl(client, call);
 
 	for (let attempt = 1; ; attempt++) {

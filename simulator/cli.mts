@@ -1,0 +1,31 @@
+/**
+ * Runs the Sora simulator as its own process, for the end-to-end tests and the demo:
+ *   tsx simulator/cli.mts [--port N] [--cdn-port N] [--ready-file PATH] [--duration-ms N]
+ * Prints one JSON line {"url","cdnUrl","apiKey"} (also written to --ready-file) and runs until killed.
+ */
+import { writeFileSync } from 'node:fs';
+import { startSimulator } from './server.mts';
+
+const args = process.argv.slice(2);
+const arg = (name: string) => {
+	const i = args.indexOf(`--${name}`);
+	return i >= 0 ? args[i + 1] : undefined;
+};
+
+const sim = await startSimulator({
+	port: Number(arg('port') ?? 0),
+	cdnPort: Number(arg('cdn-port') ?? 0),
+	apiKey: arg('api-key'),
+	defaultScenario: arg('duration-ms') ? { durationMs: Number(arg('duration-ms')) } : undefined,
+});
+const info = JSON.stringify({ url: sim.url, cdnUrl: sim.cdnUrl, apiKey: sim.apiKey });
+const readyFile = arg('ready-file');
+if (readyFile) writeFileSync(readyFile, info + '\n');
+process.stdout.write(info + '\n');
+
+const stop = async () => {
+	await sim.close();
+	process.exit(0);
+};
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());

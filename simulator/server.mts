@@ -1,0 +1,704 @@
+/**
+ * A local simulator of the Sora 2 video APIs the nodes speak: toapis (task API), OpenAI-compatible
+ * (/v1/videos) and Azure OpenAI (/openai/v1/videos). Tests, the end-to-end run and the demo start it
+ * on 127.0.0.1. It moves tasks through queued → in_progress → completed/failed over time, serves
+ * videos from a separate CDN server that must never see the API key, checks request bodies against
+ * the documented contract, rate-limits like toapis, and injects faults on demand.
+ *
+ * Grow it by adding routes to `routes` and scenario fields to `TaskScenario`.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
+import {
+	describeZodError,
+	openAiRemixBody,
+	openAiVideoBody,
+	toapisCharacterBody,
+	toapisModelViolations,
+	toapisRemixBody,
+	toapisVideoBody,
+} from './contract.mts';
+
+export type Flavor = 'toapis' | 'openaiCompatible' | 'azure';
+export type TaskKind = 'video' | 'character';
+
+export const SAMPLE_MP4 = readFileSync(fileURLToPath(new URL('./media/sample.mp4', import.meta.url)));
+export const SAMPLE_THUMBNAIL = readFileSync(fileURLToPath(new URL('./media/thumbnail.jpg', import.meta.url)));
+export const DEFAULT_API_KEY = 'sk-sim-0123456789abcdef';
+
+/** How a task behaves; set per task, per prompt directive ("[sim:fail]") or as the default. */
+export interface TaskScenario {
+	outcome: 'completed' | 'failed' | 'stuck';
+	durationMs: number;
+	error?: { code: string; message: string };
+	/** Serve a generated video of this many bytes instead of the small sample MP4 */
+	videoBytes?: number;
+	/** The video URL expires this long after completion (default 24 h) */
+	expiresAfterMs?: number;
+	/** Reseller-style answers: status synonyms, progress as "65%", ms timestamps, URL in metadata.url */
+	resellerQuirks?: boolean;
+	/** OpenAI flavors: /content answers 302 to the CDN instead of streaming itself */
+	contentRedirect?: boolean;
+	/** The CDN answers the video URL with a redirect to another CDN path */
+	cdnRedirect?: boolean;
+}
+
+export interface SimTask {
+	id: string;
+	flavor: Flavor;
+	kind: TaskKind;
+	model: string;
+	createdAt: number;
+	scenario: TaskScenario;
+	request: unknown;
+	seconds?: string;
+	size?: string;
+	remixedFrom?: string;
+	/** Number of status reads */
+	reads: number;
+}
+
+export interface Fault {
+	match?: { method?: string; path?: string | RegExp; server?: 'api' | 'cdn' };
+	/** How many requests it hits; default 1 */
+	times?: number;
+	kind: 'status' | 'html' | 'badJson' | 'reset' | 'hang';
+	status?: number;
+	headers?: Record<string, string>;
+	body?: unknown;
+	/** Handle the request normally first (a submit creates its task), then answer with the fault */
+	afterHandling?: boolean;
+}
+
+export interface RecordedRequest {
+	server: 'api' | 'cdn';
+	method: string;
+	path: string;
+	query: string;
+	flavor?: Flavor;
+	headers: Record<string, string | undefined>;
+	body?: unknown;
+	status?: number;
+	at: number;
+}
+
+export interface RateLimit {
+	/** tokens per second and bucket size, per the toapis default group: submit 5/s burst 50, query 50/s burst 500 */
+	submitPerSecond: number;
+	submitBurst: number;
+	queryPerSecond: number;
+	queryBurst: number;
+}
+
+export interface SimulatorOptions {
+	apiKey?: string;
+	defaultScenario?: Partial<TaskScenario>;
+	rateLimit?: RateLimit;
+	host?: string;
+	port?: number;
+	cdnPort?: number;
+}
+
+class TokenBucket {
+	private tokens: number;
+	private last = Date.now();
+	constructor(
+		private readonly perSecond: number,
+		private readonly burst: number,
+	) {
+		this.tokens = burst;
+	}
+	/** Takes a token, or says how many ms until one is there */
+	take(): number {
+		const now = Date.now();
+		this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+		this.last = now;
+		if (this.tokens >= 1) {
+			this.tokens -= 1;
+			return 0;
+		}
+		return Math.ceil(((1 - this.tokens) / this.perSecond) * 1000);
+	}
+}
+
+function newId(prefix: string): string {
+	return `${prefix}${randomBytes(12).toString('hex')}`;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+	const text = JSON.stringify(body);
+	res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+	res.end(text);
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+	const chunks: Buffer[] = [];
+	for await (const chunk of req) chunks.push(chunk as Buffer);
+	return Buffer.concat(chunks);
+}
+
+function matches(fault: Fault, server: 'api' | 'cdn', method: string, path: string): boolean {
+	const m = fault.match ?? {};
+	if ((m.server ?? 'api') !== server) return false;
+	if (m.method && m.method.toUpperCase() !== method) return false;
+	if (m.path instanceof RegExp) return m.path.test(path);
+	if (typeof m.path === 'string') return path === m.path || path.startsWith(m.path);
+	return true;
+}
+
+/** Prompt directives let workflows (e2e, demo) pick a scenario: "[sim:fail]", "[sim:stuck]", "[sim:ms=3000]". */
+function scenarioFromPrompt(prompt: unknown): Partial<TaskScenario> {
+	if (typeof prompt !== 'string') return {};
+	const out: Partial<TaskScenario> = {};
+	if (prompt.includes('[sim:fail]')) {
+		out.outcome = 'failed';
+		out.error = { code: 'generation_failed', message: 'Generation failed: Content violates the content policy' };
+	}
+	if (prompt.includes('[sim:stuck]')) out.outcome = 'stuck';
+	const ms = /\[sim:ms=(\d+)\]/.exec(prompt);
+	if (ms) out.durationMs = Number(ms[1]);
+	const bytes = /\[sim:bytes=(\d+)\]/.exec(prompt);
+	if (bytes) out.videoBytes = Number(bytes[1]);
+	return out;
+}
+
+export class SoraSimulator {
+	readonly apiKey: string;
+	readonly tasks = new Map<string, SimTask>();
+	readonly requests: RecordedRequest[] = [];
+	/** Requests that broke the documented contract (the simulator answered them with 400) */
+	readonly violations: string[] = [];
+	/** Requests that reached the CDN carrying an API key header: must stay empty */
+	readonly leaks: string[] = [];
+	/** Submissions, in order, with their bodies: identical bodies twice mean a duplicate paid video */
+	readonly submissions: Array<{ flavor: Flavor; body: unknown; at: number }> = [];
+	rateLimited = 0;
+	defaultScenario: TaskScenario;
+	private faults: Fault[] = [];
+	private rateLimit?: RateLimit;
+	private buckets = new Map<string, TokenBucket>();
+	private api: http.Server;
+	private cdn: http.Server;
+	private hanging = new Set<ServerResponse>();
+	url = '';
+	cdnUrl = '';
+
+	constructor(private readonly options: SimulatorOptions = {}) {
+		this.apiKey = options.apiKey ?? DEFAULT_API_KEY;
+		this.defaultScenario = { outcome: 'completed', durationMs: 1500, ...options.defaultScenario };
+		this.rateLimit = options.rateLimit;
+		this.api = http.createServer((req, res) => void this.handle('api', req, res));
+		this.cdn = http.createServer((req, res) => void this.handle('cdn', req, res));
+	}
+
+	async start(): Promise<this> {
+		const host = this.options.host ?? '127.0.0.1';
+		const listen = (server: http.Server, port: number) =>
+			new Promise<number>((resolve) => server.listen(port, host, () => resolve((server.address() as AddressInfo).port)));
+		this.url = `http://${host}:${await listen(this.api, this.options.port ?? 0)}`;
+		this.cdnUrl = `http://${host}:${await listen(this.cdn, this.options.cdnPort ?? 0)}`;
+		return this;
+	}
+
+	async close(): Promise<void> {
+		for (const res of this.hanging) res.destroy();
+		this.api.closeAllConnections();
+		this.cdn.closeAllConnections();
+		await Promise.all([
+			new Promise((resolve) => this.api.close(resolve)),
+			new Promise((resolve) => this.cdn.close(resolve)),
+		]);
+	}
+
+	inject(...faults: Fault[]): void {
+		this.faults.push(...faults.map((fault) => ({ times: 1, ...fault })));
+	}
+
+	setRateLimit(rateLimit: RateLimit | undefined): void {
+		this.rateLimit = rateLimit;
+		this.buckets.clear();
+	}
+
+	/** Forget requests, faults and tasks (not the configuration) */
+	reset(): void {
+		this.tasks.clear();
+		this.requests.length = 0;
+		this.violations.length = 0;
+		this.leaks.length = 0;
+		this.submissions.length = 0;
+		this.faults = [];
+		this.buckets.clear();
+		this.rateLimited = 0;
+	}
+
+	/** Creates a task as if it had been submitted (tests of Task Status need tasks to read). */
+	createTask(flavor: Flavor, kind: TaskKind = 'video', scenario: Partial<TaskScenario> = {}, model = 'sora-2'): SimTask {
+		const prefix = kind === 'character' ? 'task_' : flavor === 'toapis' ? 'video_' : 'video_';
+		const task: SimTask = {
+			id: newId(prefix),
+			flavor,
+			kind,
+			model,
+			createdAt: Date.now(),
+			scenario: { ...this.defaultScenario, ...scenario },
+			request: undefined,
+			reads: 0,
+		};
+		this.tasks.set(task.id, task);
+		return task;
+	}
+
+	/** Status reads per task id */
+	readsOf(id: string): number {
+		return this.tasks.get(id)?.reads ?? 0;
+	}
+
+	requestsTo(server: 'api' | 'cdn' = 'api'): RecordedRequest[] {
+		return this.requests.filter((r) => r.server === server && !r.path.startsWith('/__sim'));
+	}
+
+	// ---------------------------------------------------------------------------------------------
+
+	private state(task: SimTask, now = Date.now()) {
+		const elapsed = now - task.createdAt;
+		const { durationMs, outcome } = task.scenario;
+		const queuedFor = Math.min(300, durationMs * 0.2);
+		if (outcome !== 'stuck' && elapsed >= durationMs) {
+			return { status: outcome === 'failed' ? 'failed' : 'completed', progress: outcome === 'failed' ? 0 : 100, finishedAt: task.createdAt + durationMs } as const;
+		}
+		if (elapsed < queuedFor) return { status: 'queued', progress: 0 } as const;
+		const progress = outcome === 'stuck' ? 50 : Math.min(99, Math.floor((elapsed / durationMs) * 100));
+		return { status: 'in_progress', progress } as const;
+	}
+
+	private videoUrl(task: SimTask): string {
+		return `${this.cdnUrl}/videos/${task.id}.mp4`;
+	}
+
+	private thumbnailUrl(task: SimTask): string {
+		return `${this.cdnUrl}/thumbnails/${task.id}.jpg`;
+	}
+
+	private expiresAt(task: SimTask): number | undefined {
+		const state = this.state(task);
+		if (state.status !== 'completed') return undefined;
+		return state.finishedAt + (task.scenario.expiresAfterMs ?? 24 * 3600 * 1000);
+	}
+
+	private toapisTask(task: SimTask): Record<string, unknown> {
+		const state = this.state(task);
+		const quirks = task.scenario.resellerQuirks;
+		const seconds = (ms: number) => (quirks ? ms : Math.floor(ms / 1000));
+		const body: Record<string, unknown> = {
+			id: task.id,
+			object: 'generation.task',
+			model: task.model,
+			status: quirks ? { queued: 'submitted', in_progress: 'processing', completed: 'SUCCESS', failed: 'FAILURE' }[state.status] : state.status,
+			progress: quirks ? `${state.progress}%` : state.progress,
+			created_at: seconds(task.createdAt),
+			metadata: {},
+		};
+		if (state.status === 'completed') {
+			body.completed_at = seconds(state.finishedAt);
+			body.expires_at = seconds(this.expiresAt(task)!);
+			if (task.kind === 'character') {
+				body.result = {
+					type: 'character',
+					data: {
+						characters: [
+							{
+								id: `ch_${task.id.slice(5, 21)}`,
+								display_name: 'Sim Character',
+								profile_picture_url: `${this.cdnUrl}/thumbnails/${task.id}.jpg`,
+								username: `sim${task.id.slice(5, 11)}.character`,
+							},
+						],
+					},
+				};
+			} else if (quirks) {
+				body.metadata = { url: this.videoUrl(task) };
+			} else {
+				const entry: Record<string, unknown> = { url: this.videoUrl(task), format: 'mp4' };
+				if ((task.request as { thumbnail?: boolean } | undefined)?.thumbnail) entry.thumbnail_url = this.thumbnailUrl(task);
+				body.result = { type: 'video', data: [entry] };
+			}
+		}
+		if (state.status === 'failed') body.error = task.scenario.error ?? { code: 'generation_failed', message: 'Generation failed' };
+		return body;
+	}
+
+	private openAiTask(task: SimTask): Record<string, unknown> {
+		const state = this.state(task);
+		const quirks = task.scenario.resellerQuirks;
+		const time = (ms: number) => (quirks ? ms : Math.floor(ms / 1000));
+		const body: Record<string, unknown> = {
+			id: task.id,
+			object: 'video',
+			model: task.model,
+			status: quirks && state.status === 'in_progress' ? 'processing' : state.status,
+			progress: quirks ? String(state.progress) : state.progress,
+			created_at: time(task.createdAt),
+			completed_at: state.status === 'completed' ? time(state.finishedAt) : null,
+			expires_at: state.status === 'completed' ? time(this.expiresAt(task)!) : null,
+			error: state.status === 'failed' ? (task.scenario.error ?? { code: 'moderation_blocked', message: 'Your request was blocked by our moderation system' }) : null,
+			seconds: task.seconds ?? '4',
+			size: task.size ?? '720x1280',
+			remixed_from_video_id: task.remixedFrom ?? null,
+		};
+		if (quirks && state.status === 'completed') body.metadata = { url: this.videoUrl(task) };
+		return body;
+	}
+
+	private errorBody(flavor: Flavor | undefined, status: number, code: string, message: string, type: string) {
+		if (flavor === 'toapis') return { error: { code: status === 429 ? 'rate_limit_exceeded' : status, message, type } };
+		return { error: { message, type, param: null, code } };
+	}
+
+	private authorized(flavor: Flavor, req: IncomingMessage): boolean {
+		if (flavor === 'azure') return req.headers['api-key'] === this.apiKey;
+		return req.headers.authorization === `Bearer ${this.apiKey}`;
+	}
+
+	private limited(flavor: Flavor, category: 'submit' | 'query', res: ServerResponse): boolean {
+		if (!this.rateLimit) return false;
+		const key = `${flavor}:${category}`;
+		let bucket = this.buckets.get(key);
+		if (!bucket) {
+			const rl = this.rateLimit;
+			bucket = category === 'submit' ? new TokenBucket(rl.submitPerSecond, rl.submitBurst) : new TokenBucket(rl.queryPerSecond, rl.queryBurst);
+			this.buckets.set(key, bucket);
+		}
+		const waitMs = bucket.take();
+		if (waitMs === 0) return false;
+		this.rateLimited++;
+		const retryAfter = String(Math.max(1, Math.ceil(waitMs / 1000)));
+		sendJson(res, 429, this.errorBody(flavor, 429, 'rate_limit_exceeded', 'Async task request rate exceeded', 'rate_limit_error'), {
+			'retry-after': retryAfter,
+			'x-ratelimit-limit': String(category === 'submit' ? this.rateLimit.submitBurst : this.rateLimit.queryBurst),
+			'x-ratelimit-remaining': '0',
+			'x-ratelimit-category': category === 'submit' ? 'async_submit' : 'async_query',
+		});
+		return true;
+	}
+
+	private violation(res: ServerResponse, flavor: Flavor, where: string, problem: string) {
+		this.violations.push(`${where}: ${problem}`);
+		sendJson(res, 400, this.errorBody(flavor, 400, 'invalid_request', problem, 'invalid_request_error'));
+	}
+
+	private validate<T>(res: ServerResponse, flavor: Flavor, where: string, schema: z.ZodType<T>, body: unknown): T | undefined {
+		const parsed = schema.safeParse(body);
+		if (parsed.success) return parsed.data;
+		this.violation(res, flavor, where, describeZodError(parsed.error));
+		return undefined;
+	}
+
+	private async handle(server: 'api' | 'cdn', req: IncomingMessage, res: ServerResponse): Promise<void> {
+		const url = new URL(req.url ?? '/', 'http://sim');
+		const method = (req.method ?? 'GET').toUpperCase();
+		const raw = await readBody(req);
+		const record: RecordedRequest = {
+			server,
+			method,
+			path: url.pathname,
+			query: url.search,
+			headers: {
+				authorization: req.headers.authorization,
+				'api-key': req.headers['api-key'] as string | undefined,
+				'content-type': req.headers['content-type'],
+				'user-agent': req.headers['user-agent'],
+			},
+			at: Date.now(),
+		};
+		if (raw.length) {
+			const text = raw.toString('utf8');
+			try {
+				record.body = JSON.parse(text);
+			} catch {
+				record.body = text.slice(0, 2000);
+			}
+		}
+		this.requests.push(record);
+		res.on('finish', () => (record.status = res.statusCode));
+
+		if (server === 'cdn' && (req.headers.authorization || req.headers['api-key'])) {
+			this.leaks.push(`${method} ${url.pathname} carried ${req.headers.authorization ? 'Authorization' : 'api-key'}`);
+		}
+
+		const fault = this.faults.find((f) => (f.times ?? 1) > 0 && matches(f, server, method, url.pathname));
+		if (fault) fault.times = (fault.times ?? 1) - 1;
+		if (fault && !fault.afterHandling) return this.answerFault(fault, req, res);
+		if (fault?.afterHandling) {
+			// Let the normal handler do its work (create the task) but swallow its answer.
+			const sink = new http.ServerResponse(req);
+			await this.route(server, url, method, record, req, sink as ServerResponse);
+			return this.answerFault(fault, req, res);
+		}
+		await this.route(server, url, method, record, req, res);
+	}
+
+	private answerFault(fault: Fault, req: IncomingMessage, res: ServerResponse): void {
+		switch (fault.kind) {
+			case 'reset':
+				req.socket.destroy();
+				return;
+			case 'hang':
+				this.hanging.add(res);
+				return;
+			case 'html': {
+				const html = '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>';
+				res.writeHead(fault.status ?? 502, { 'content-type': 'text/html', ...fault.headers });
+				res.end(html);
+				return;
+			}
+			case 'badJson':
+				res.writeHead(fault.status ?? 200, { 'content-type': 'application/json', ...fault.headers });
+				res.end('{"id": "video_broken", "status": ');
+				return;
+			default:
+				sendJson(res, fault.status ?? 500, fault.body ?? { error: { code: fault.status ?? 500, message: 'Injected fault' } }, fault.headers);
+		}
+	}
+
+	private async route(
+		server: 'api' | 'cdn',
+		url: URL,
+		method: string,
+		record: RecordedRequest,
+		req: IncomingMessage,
+		res: ServerResponse,
+	): Promise<void> {
+		const path = url.pathname;
+		if (server === 'cdn') return this.serveCdn(path, res);
+		if (path.startsWith('/__sim/')) return this.control(path, method, record.body, res);
+
+		const flavor: Flavor | undefined = path.startsWith('/openai/v1/')
+			? 'azure'
+			: path.startsWith('/v1/videos/generations') || path.startsWith('/v1/characters_tasks') || path.startsWith('/v1/uploads') || path.startsWith('/v1/videos/') && this.isToapisRemix(path)
+				? 'toapis'
+				: path.startsWith('/v1/')
+					? 'openaiCompatible'
+					: undefined;
+		record.flavor = flavor;
+		if (!flavor) return sendJson(res, 404, { error: { message: `No route ${method} ${path}`, type: 'not_found_error' } });
+		if (!this.authorized(flavor, req)) {
+			const message = flavor === 'toapis' ? 'Authentication failed, please check your API key' : 'Incorrect API key provided';
+			return sendJson(res, 401, this.errorBody(flavor, 401, 'invalid_api_key', message, flavor === 'toapis' ? 'authentication_error' : 'invalid_request_error'));
+		}
+		const rest = flavor === 'azure' ? path.slice('/openai/v1'.length) : path.slice('/v1'.length);
+		return flavor === 'toapis' ? this.routeToapis(rest, method, record, res) : this.routeOpenAi(flavor, rest, method, url, record, res);
+	}
+
+	/** toapis and OpenAI-style hosts share /v1/videos/{id}/remix; toapis ids are the ones toapis created */
+	private isToapisRemix(path: string): boolean {
+		const m = /^\/v1\/videos\/([^/]+)\/remix$/.exec(path);
+		return !!m && this.tasks.get(decodeURIComponent(m[1]))?.flavor === 'toapis';
+	}
+
+	private routeToapis(rest: string, method: string, record: RecordedRequest, res: ServerResponse) {
+		const flavor: Flavor = 'toapis';
+		let m: RegExpExecArray | null;
+		if (method === 'POST' && rest === '/videos/generations') {
+			if (this.limited(flavor, 'submit', res)) return;
+			const body = record.body as Record<string, unknown> | undefined;
+			const characterMode = !!body && typeof body === 'object' && 'timestamps' in body;
+			if (characterMode) {
+				const valid = this.validate(res, flavor, 'POST /v1/videos/generations (character)', toapisCharacterBody, body);
+				if (!valid) return;
+				this.submissions.push({ flavor, body, at: Date.now() });
+				const task = this.createTask(flavor, 'character', {}, valid.model);
+				task.request = body;
+				return sendJson(res, 200, this.toapisTask(task));
+			}
+			const valid = this.validate(res, flavor, 'POST /v1/videos/generations', toapisVideoBody, body);
+			if (!valid) return;
+			const ruleProblems = toapisModelViolations(valid);
+			if (ruleProblems.length) return this.violation(res, flavor, 'POST /v1/videos/generations', ruleProblems.join('; '));
+			this.submissions.push({ flavor, body, at: Date.now() });
+			const task = this.createTask(flavor, 'video', scenarioFromPrompt(valid.prompt), valid.model);
+			task.request = body;
+			const created = this.toapisTask(task);
+			created.metadata = valid.model === 'sora-2-official' ? { size: valid.aspect_ratio === '16:9' ? '1280x720' : '720x1280', seconds: String(valid.duration ?? 4) } : { size: '720x720' };
+			return sendJson(res, 200, created);
+		}
+		if (method === 'GET' && (m = /^\/videos\/generations\/([^/]+)$/.exec(rest))) {
+			if (this.limited(flavor, 'query', res)) return;
+			return this.readTask(flavor, 'video', decodeURIComponent(m[1]), res);
+		}
+		if (method === 'GET' && (m = /^\/characters_tasks\/([^/]+)$/.exec(rest))) {
+			if (this.limited(flavor, 'query', res)) return;
+			return this.readTask(flavor, 'character', decodeURIComponent(m[1]), res);
+		}
+		if (method === 'POST' && (m = /^\/videos\/([^/]+)\/remix$/.exec(rest))) {
+			if (this.limited(flavor, 'submit', res)) return;
+			const valid = this.validate(res, flavor, 'POST /v1/videos/{id}/remix', toapisRemixBody, record.body);
+			if (!valid) return;
+			this.submissions.push({ flavor, body: { remix: m[1], ...valid }, at: Date.now() });
+			const task = this.createTask(flavor, 'video', scenarioFromPrompt(valid.prompt), valid.model);
+			task.remixedFrom = decodeURIComponent(m[1]);
+			return sendJson(res, 200, this.toapisTask(task));
+		}
+		return sendJson(res, 404, { error: { code: 404, message: `No route ${method} /v1${rest}`, type: 'not_found_error' } });
+	}
+
+	private readTask(flavor: Flavor, kind: TaskKind, id: string, res: ServerResponse) {
+		const task = this.tasks.get(id);
+		if (!task || task.flavor !== flavor || task.kind !== kind) {
+			return sendJson(res, 404, flavor === 'toapis'
+				? { error: { code: 404, message: 'Task not found', type: 'not_found_error' } }
+				: { error: { message: `Video with id '${id}' not found.`, type: 'invalid_request_error', param: null, code: 'not_found' } });
+		}
+		task.reads++;
+		const body = flavor === 'toapis' ? this.toapisTask(task) : this.openAiTask(task);
+		return sendJson(res, 200, body, flavor === 'toapis' ? {} : { 'openai-poll-after-ms': '1000' });
+	}
+
+	private routeOpenAi(flavor: Flavor, rest: string, method: string, url: URL, record: RecordedRequest, res: ServerResponse) {
+		let m: RegExpExecArray | null;
+		if (method === 'GET' && rest === '/models') {
+			return sendJson(res, 200, { object: 'list', data: [{ id: 'sora-2', object: 'model', owned_by: 'simulator' }] });
+		}
+		if (method === 'POST' && rest === '/videos') {
+			if (this.limited(flavor, 'submit', res)) return;
+			const valid = this.validate(res, flavor, `POST ${flavor === 'azure' ? '/openai' : ''}/v1/videos`, openAiVideoBody, record.body);
+			if (!valid) return;
+			this.submissions.push({ flavor, body: record.body, at: Date.now() });
+			const task = this.createTask(flavor, 'video', scenarioFromPrompt(valid.prompt), valid.model ?? 'sora-2');
+			task.seconds = valid.seconds ?? '4';
+			task.size = valid.size ?? '720x1280';
+			task.request = record.body;
+			return sendJson(res, 200, this.openAiTask(task));
+		}
+		if (method === 'GET' && (m = /^\/videos\/([^/]+)$/.exec(rest))) {
+			if (this.limited(flavor, 'query', res)) return;
+			return this.readTask(flavor, 'video', decodeURIComponent(m[1]), res);
+		}
+		if (method === 'GET' && (m = /^\/videos\/([^/]+)\/content$/.exec(rest))) {
+			const task = this.tasks.get(decodeURIComponent(m[1]));
+			if (!task || task.flavor !== flavor) return sendJson(res, 404, this.errorBody(flavor, 404, 'not_found', 'Video not found', 'invalid_request_error'));
+			const state = this.state(task);
+			if (state.status !== 'completed') {
+				return sendJson(res, 400, this.errorBody(flavor, 400, 'video_not_ready', `Video is ${state.status}`, 'invalid_request_error'));
+			}
+			const variant = url.searchParams.get('variant') ?? 'video';
+			if (Date.now() > this.expiresAt(task)!) return sendJson(res, 404, this.errorBody(flavor, 404, 'expired', 'Video content has expired', 'invalid_request_error'));
+			if (task.scenario.contentRedirect) {
+				res.writeHead(302, { location: variant === 'thumbnail' ? this.thumbnailUrl(task) : this.videoUrl(task) });
+				res.end();
+				return;
+			}
+			if (variant === 'thumbnail') {
+				res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': SAMPLE_THUMBNAIL.length });
+				res.end(SAMPLE_THUMBNAIL);
+				return;
+			}
+			return this.streamVideo(task, res);
+		}
+		if (method === 'POST' && (m = /^\/videos\/([^/]+)\/remix$/.exec(rest))) {
+			if (this.limited(flavor, 'submit', res)) return;
+			const valid = this.validate(res, flavor, 'POST /v1/videos/{id}/remix', openAiRemixBody, record.body);
+			if (!valid) return;
+			const source = this.tasks.get(decodeURIComponent(m[1]));
+			if (!source || source.flavor !== flavor) return sendJson(res, 404, this.errorBody(flavor, 404, 'not_found', 'Video not found', 'invalid_request_error'));
+			this.submissions.push({ flavor, body: { remix: m[1], ...valid }, at: Date.now() });
+			const task = this.createTask(flavor, 'video', scenarioFromPrompt(valid.prompt), source.model);
+			task.remixedFrom = source.id;
+			task.seconds = source.seconds;
+			task.size = source.size;
+			return sendJson(res, 200, this.openAiTask(task));
+		}
+		return sendJson(res, 404, this.errorBody(flavor, 404, 'not_found', `No route ${method} ${rest}`, 'invalid_request_error'));
+	}
+
+	private streamVideo(task: SimTask, res: ServerResponse): void {
+		const size = task.scenario.videoBytes;
+		if (!size) {
+			res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': SAMPLE_MP4.length });
+			res.end(SAMPLE_MP4);
+			return;
+		}
+		// A big file, generated on the fly so the simulator itself stays small: the sample's header, then filler.
+		res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': size });
+		const chunk = Buffer.alloc(1024 * 1024, 0x2e);
+		let sent = 0;
+		const pump = () => {
+			while (sent < size) {
+				const piece = sent === 0 ? SAMPLE_MP4.subarray(0, Math.min(size, SAMPLE_MP4.length)) : chunk.subarray(0, Math.min(chunk.length, size - sent));
+				sent += piece.length;
+				if (!res.write(piece)) return void res.once('drain', pump);
+			}
+			res.end();
+		};
+		pump();
+	}
+
+	private serveCdn(path: string, res: ServerResponse): void {
+		let m: RegExpExecArray | null;
+		if ((m = /^\/(videos|thumbnails|moved)\/([^/.]+)\.(mp4|jpg)$/.exec(path))) {
+			const task = this.tasks.get(m[2]);
+			if (!task) return sendJson(res, 404, { message: 'Not found' });
+			const expiresAt = this.expiresAt(task);
+			if (expiresAt === undefined) return sendJson(res, 404, { message: 'Not ready' });
+			if (Date.now() > expiresAt) {
+				res.writeHead(403, { 'content-type': 'application/xml' });
+				res.end('<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>');
+				return;
+			}
+			if (m[1] === 'videos' && task.scenario.cdnRedirect) {
+				res.writeHead(302, { location: `/moved/${task.id}.mp4` });
+				res.end();
+				return;
+			}
+			if (m[3] === 'jpg') {
+				res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': SAMPLE_THUMBNAIL.length });
+				res.end(SAMPLE_THUMBNAIL);
+				return;
+			}
+			return this.streamVideo(task, res);
+		}
+		sendJson(res, 404, { message: 'Not found' });
+	}
+
+	/** HTTP control surface for runs in another process (end-to-end tests, demo). */
+	private control(path: string, method: string, body: unknown, res: ServerResponse): void {
+		const input = (body ?? {}) as Record<string, unknown>;
+		if (method === 'POST' && path === '/__sim/tasks') {
+			const task = this.createTask(
+				(input.flavor as Flavor) ?? 'toapis',
+				(input.kind as TaskKind) ?? 'video',
+				(input.scenario as Partial<TaskScenario>) ?? {},
+				(input.model as string) ?? 'sora-2',
+			);
+			return sendJson(res, 200, { id: task.id });
+		}
+		if (method === 'POST' && path === '/__sim/faults') {
+			const faults = (Array.isArray(body) ? body : [body]) as Fault[];
+			this.inject(...faults.map((f) => ({ ...f, match: f.match && { ...f.match } })));
+			return sendJson(res, 200, { ok: true });
+		}
+		if (method === 'POST' && path === '/__sim/reset') {
+			this.reset();
+			return sendJson(res, 200, { ok: true });
+		}
+		if (method === 'GET' && path === '/__sim/state') {
+			return sendJson(res, 200, {
+				requests: this.requestsTo('api').map(({ method: m, path: p, status, flavor }) => ({ method: m, path: p, status, flavor })),
+				cdnRequests: this.requestsTo('cdn').map(({ method: m, path: p, status }) => ({ method: m, path: p, status })),
+				violations: this.violations,
+				leaks: this.leaks,
+				submissions: this.submissions.length,
+				rateLimited: this.rateLimited,
+				tasks: [...this.tasks.values()].map((t) => ({ id: t.id, flavor: t.flavor, kind: t.kind, reads: t.reads, status: this.state(t).status })),
+			});
+		}
+		sendJson(res, 404, { message: `No control route ${method} ${path}` });
+	}
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<SoraSimulator> {
+	return await new SoraSimulator(options).start();
+}

@@ -1,0 +1,15 @@
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import type { Flavor, SoraSimulator } from '../../simulator/server.mts';
+
+export const FLAVORS: Flavor[] = ['toapis', 'openaiCompatible', 'azure'];
+
+/** A credential pointing at the simulator, in the forms users type base URLs. */
+export function credentialsFor(sim: SoraSimulator, flavor: Flavor, apiKey = sim.apiKey): ICredentialDataDecryptedObject {
+	const baseUrl = flavor === 'openaiCompatible' ? `${sim.url}/v1/` : flavor === 'azure' ? `${sim.url}/openai/v1` : sim.url;
+	return { apiFlavor: flavor, baseUrl, apiKey };
+}
+
+/** Every string in a value, flattened, to search for leaked secrets. */
+export function allText(value: unknown): string {
+	return JSON.stringify(value, (_key, v) => (v instanceof Error ? { message: v.message, ...(v as object) } : v)) ?? '';
+}
