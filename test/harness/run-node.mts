@@ -86,7 +86,7 @@ export async function n8nStyleHttpRequest(options: IHttpRequestOptions): Promise
 	}
 	if (options.ignoreHttpStatusErrors) config.validateStatus = () => true;
 	const authorization = (config.headers as Record<string, string>).Authorization;
-	config.beforeRedirect = (redirected: { headers: Record<string, string> }) => {
+	config.beforeRedirect = (redirected: Record<string, any>) => {
 		// As n8n does: cross-origin redirects keep Authorization unless sendCredentialsOnCrossOriginRedirect is false.
 		if ((options.sendCredentialsOnCrossOriginRedirect ?? true) && authorization) redirected.headers.Authorization = authorization;
 	};

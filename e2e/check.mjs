@@ -1,0 +1,97 @@
+// Assertions for the real-n8n end-to-end run. Usage: node check.mjs <check> [args...]; exit 0 = pass.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const [check, ...args] = process.argv.slice(2);
+const fail = (message) => {
+	console.error(message);
+	process.exit(1);
+};
+const readJson = (path) => JSON.parse(readFileSync(path, 'utf8'));
+const sha = (buffer) => createHash('sha256').update(buffer).digest('hex');
+
+/** Finds a stored binary file by the id n8n gives it ("filesystem-v2:<relative path>"). */
+function binaryFile(userFolder, id) {
+	const relative = id.replace(/^filesystem(-v2)?:/, '');
+	for (const base of [join(userFolder, '.n8n', 'binaryData'), join(userFolder, '.n8n', 'storage')]) {
+		const path = join(base, relative);
+		if (existsSync(path)) return path;
+	}
+	// Fall back to a search by file name (layouts differ between n8n versions).
+	const name = relative.split('/').pop();
+	const stack = [join(userFolder, '.n8n')];
+	while (stack.length) {
+		const dir = stack.pop();
+		for (const entry of readdirSync(dir)) {
+			const path = join(dir, entry);
+			if (statSync(path).isDirectory()) stack.push(path);
+			else if (entry === name) return path;
+		}
+	}
+	return undefined;
+}
+
+switch (check) {
+	case 'task-status-output': {
+		// args: result.json, userFolder, sample.mp4, expected flavor
+		const [resultPath, userFolder, samplePath] = args;
+		const result = readJson(resultPath);
+		if (result.status !== 'success' && result.finished !== true) fail(`execution status ${result.status}`);
+		const run = result.data.resultData.runData['Sora Task Status']?.[0];
+		if (!run) fail('Sora Task Status did not run');
+		const items = run.data.main[0];
+		if (items.length !== 1) fail(`expected 1 item, got ${items.length}`);
+		const item = items[0];
+		const json = item.json;
+		const seeded = result.data.resultData.runData['Seed Task In Simulator'][0].data.main[0][0].json.id;
+		if (json.id !== seeded) fail(`task id ${json.id} != seeded ${seeded}`);
+		if (json.status !== 'completed' || json.progress !== 100) fail(`task not completed: ${JSON.stringify(json)}`);
+		if (!json.raw || json.raw.id !== seeded) fail('raw provider response missing');
+		if (JSON.stringify(item.pairedItem) !== JSON.stringify({ item: 0 })) fail(`pairedItem ${JSON.stringify(item.pairedItem)}`);
+		const binary = item.binary?.video;
+		if (!binary) fail(`no binary "video": ${JSON.stringify(Object.keys(item.binary ?? {}))}`);
+		if (binary.mimeType !== 'video/mp4') fail(`mimeType ${binary.mimeType}`);
+		if (binary.fileName !== `${seeded}.mp4`) fail(`fileName ${binary.fileName}`);
+		const sample = readFileSync(samplePath);
+		let stored;
+		if (binary.id) {
+			const path = binaryFile(userFolder, binary.id);
+			if (!path) fail(`binary file for ${binary.id} not found`);
+			stored = readFileSync(path);
+		} else {
+			stored = Buffer.from(binary.data, 'base64');
+		}
+		if (sha(stored) !== sha(sample)) fail(`stored MP4 (${stored.length} B) differs from the simulator's (${sample.length} B)`);
+		console.log(`task ${seeded} completed; MP4 ${stored.length} B stored by n8n (${binary.id ?? 'inline'}) matches the simulator's`);
+		break;
+	}
+	case 'sim-clean': {
+		// args: state.json, apiKey
+		const [statePath] = args;
+		const state = readJson(statePath);
+		if (state.violations.length) fail(`contract violations: ${state.violations.join(' | ')}`);
+		if (state.leaks.length) fail(`API key reached the CDN: ${state.leaks.join(' | ')}`);
+		console.log(`${state.requests.length} API requests, ${state.cdnRequests.length} CDN requests, 0 violations, 0 key leaks`);
+		break;
+	}
+	case 'no-secret': {
+		// args: file, secret...
+		const [path, ...secrets] = args;
+		const text = readFileSync(path, 'utf8');
+		for (const secret of secrets) if (text.includes(secret)) fail(`${path} contains a secret`);
+		break;
+	}
+	case 'credential-test': {
+		// args: response.json, expected status (OK|Error), expected message regexp
+		const [path, status, pattern] = args;
+		const body = readJson(path);
+		const data = body.data ?? body;
+		if (data.status !== status) fail(`credential test: ${JSON.stringify(data)}`);
+		if (pattern && !new RegExp(pattern).test(data.message ?? '')) fail(`credential test message: ${data.message}`);
+		console.log(`${data.status}: ${data.message}`);
+		break;
+	}
+	default:
+		fail(`unknown check ${check}`);
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# End-to-end test in a real n8n 2.41.1: the packed n8n-nodes-sora (as n8n would install it: dist + package.json,
+# no node_modules, so n8n-workflow and zod come from n8n itself) runs workflows against the Sora simulator.
+#   npm run build && bash e2e/run-e2e.sh        (installs n8n on first use: see e2e/setup-n8n.sh)
+# Prints PASS/FAIL lines and "N passed, N failed" last; exit 1 on any failure.
+set -uo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+RT=${N8N_SORA_RUNTIME:-$HOME/.cache/n8n-nodes-sora/n8n-2.41.1}
+SYSTEM_NODE=$(command -v node)
+
+bash "$HERE/setup-n8n.sh" || { echo "FAIL: could not install n8n"; echo "0 passed, 1 failed"; exit 1; }
+# shellcheck disable=SC1091
+. "$RT/env.sh"
+
+STATE=$(mktemp -d "${TMPDIR:-/tmp}/sora-e2e.XXXXXX")
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
+trap cleanup EXIT
+pass=0; fail=0
+ok()  { echo "PASS: $*"; pass=$((pass+1)); }
+bad() { echo "FAIL: $*"; fail=$((fail+1)); }
+check() { "$SYSTEM_NODE" "$HERE/check.mjs" "$@"; }
+free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+t_start=$(date +%s)
+
+# --- n8n, isolated in a throwaway user folder --------------------------------------------------------------
+export N8N_USER_FOLDER="$STATE/user"
+export N8N_ENCRYPTION_KEY=sora-e2e-only-not-a-secret
+export N8N_DIAGNOSTICS_ENABLED=false N8N_VERSION_NOTIFICATIONS_ENABLED=false N8N_TEMPLATES_ENABLED=false
+export N8N_DISABLED_MODULES=mcp-registry N8N_UNVERIFIED_PACKAGES_ENABLED=true
+export N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS=true N8N_LOG_LEVEL=info
+export N8N_RUNNERS_BROKER_PORT; N8N_RUNNERS_BROKER_PORT=$(free_port)
+
+# --- the package, installed the way n8n installs community packages ----------------------------------------
+[ -f "$ROOT/dist/nodes/SoraTaskStatus/SoraTaskStatus.node.js" ] || { echo "FAIL: dist/ missing: run npm run build"; echo "0 passed, 1 failed"; exit 1; }
+PKG_DIR="$N8N_USER_FOLDER/.n8n/nodes/node_modules/n8n-nodes-sora"
+mkdir -p "$PKG_DIR"
+(cd "$ROOT" && npm pack --silent --pack-destination "$STATE" >/dev/null 2>&1) && tar -xzf "$STATE"/n8n-nodes-sora-*.tgz -C "$PKG_DIR" --strip-components=1 \
+  && [ ! -d "$PKG_DIR/node_modules" ] && ok "package packed and installed without node_modules ($(du -sk "$PKG_DIR" | cut -f1) KiB)" \
+  || bad "npm pack / install of the package"
+
+# --- the simulator -------------------------------------------------------------------------------------------
+"$SYSTEM_NODE" "$ROOT/node_modules/.bin/tsx" "$ROOT/simulator/cli.mts" --ready-file "$STATE/sim.json" > "$STATE/sim.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 100); do [ -s "$STATE/sim.json" ] && break; sleep 0.1; done
+SIM_URL=$("$SYSTEM_NODE" -p "require('$STATE/sim.json').url")
+SIM_KEY=$("$SYSTEM_NODE" -p "require('$STATE/sim.json').apiKey")
+WRONG_KEY=sk-e2e-wrong-key-000111222
+echo "state: $STATE; simulator at $SIM_URL"
+
+cat > "$STATE/credentials.json" <<JSON
+[
+ {"id":"soraToapis000001","name":"Sora (toapis)","type":"soraApi","data":{"apiFlavor":"toapis","baseUrl":"$SIM_URL","apiKey":"$SIM_KEY"}},
+ {"id":"soraOpenAi000001","name":"Sora (openaiCompatible)","type":"soraApi","data":{"apiFlavor":"openaiCompatible","baseUrl":"$SIM_URL/v1","apiKey":"$SIM_KEY"}},
+ {"id":"soraAzure0000001","name":"Sora (azure)","type":"soraApi","data":{"apiFlavor":"azure","baseUrl":"$SIM_URL","apiKey":"$SIM_KEY"}},
+ {"id":"soraWrongKey0001","name":"Sora (toapis)","type":"soraApi","data":{"apiFlavor":"toapis","baseUrl":"$SIM_URL","apiKey":"$WRONG_KEY"}}
+]
+JSON
+n8n import:credentials --input="$STATE/credentials.json" > "$STATE/import-cred.log" 2>&1 \
+  && ok "import:credentials" || { bad "import:credentials"; tail -20 "$STATE/import-cred.log"; }
+
+mkdir -p "$STATE/workflows"
+wf() { # id flavor credential
+  sed -e "s#__WF_ID__#$1#" -e "s#__FLAVOR__#$2#g" -e "s#__CRED_ID__#$3#" -e "s#__SIM_URL__#$SIM_URL#" \
+    "$HERE/workflows/task-status.template.json" > "$STATE/workflows/$1.json"
+}
+wf soraE2eToapis001 toapis soraToapis000001
+wf soraE2eOpenAi001 openaiCompatible soraOpenAi000001
+wf soraE2eAzure0001 azure soraAzure0000001
+wf soraE2eWrongKey1 toapis soraWrongKey0001
+n8n import:workflow --separate --input="$STATE/workflows" > "$STATE/import-wf.log" 2>&1 \
+  && ok "import:workflow (4 workflows)" || { bad "import:workflow"; tail -20 "$STATE/import-wf.log"; }
+
+run_wf() { # id -> $STATE/<id>.out, returns rc
+  N8N_LOG_FORMAT=json n8n execute --id="$1" --rawOutput > "$STATE/$1.out" 2> "$STATE/$1.err"
+}
+
+for pair in toapis:soraE2eToapis001 openaiCompatible:soraE2eOpenAi001 azure:soraE2eAzure0001; do
+  flavor=${pair%%:*}; id=${pair#*:}
+  t=$(date +%s.%N)
+  run_wf "$id"; rc=$?
+  secs=$(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
+  if [ $rc -eq 0 ] && "$SYSTEM_NODE" "$HERE/extract-result.mjs" "$STATE/$id.out" > "$STATE/$id.result.json" \
+     && msg=$(check task-status-output "$STATE/$id.result.json" "$N8N_USER_FOLDER" "$ROOT/simulator/media/sample.mp4" "$flavor" 2>&1); then
+    ok "$flavor: Manual Trigger → Sora Task Status (wait + download) in n8n ($secs s): $msg"
+  else
+    bad "$flavor workflow rc=$rc: ${msg:-}"; tail -c 3000 "$STATE/$id.out"; tail -c 1500 "$STATE/$id.err"
+  fi
+done
+
+run_wf soraE2eWrongKey1; rc=$?
+if [ $rc -ne 0 ] && grep -q 'rejected the API key (401)' "$STATE/soraE2eWrongKey1.out" \
+   && check no-secret "$STATE/soraE2eWrongKey1.out" "$WRONG_KEY" "$SIM_KEY" && check no-secret "$STATE/soraE2eWrongKey1.err" "$WRONG_KEY" "$SIM_KEY"; then
+  ok "wrong API key: execution fails with \"rejected the API key (401)\", the key appears nowhere in n8n's output"
+else
+  bad "wrong API key: rc=$rc"; grep -o '"message":"[^"]*' "$STATE/soraE2eWrongKey1.out" | tail -5
+fi
+
+# --- credential tests through n8n's own REST API (what the "Test" button in the editor calls) -------------
+export N8N_PORT; N8N_PORT=$(free_port)
+export N8N_LISTEN_ADDRESS=127.0.0.1 N8N_HOST=127.0.0.1 N8N_SECURE_COOKIE=false
+n8n start > "$STATE/start.log" 2>&1 &
+N8N_PID=$!; PIDS+=("$N8N_PID")
+for _ in $(seq 1 300); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$N8N_PORT/healthz/readiness")" = 200 ] && break
+  kill -0 "$N8N_PID" 2>/dev/null || break; sleep 0.3
+done
+JAR="$STATE/cookies.txt"
+curl -s -c "$JAR" -H 'content-type: application/json' -X POST "http://127.0.0.1:$N8N_PORT/rest/owner/setup" \
+  -d '{"email":"e2e@example.com","firstName":"E2e","lastName":"Owner","password":"E2e-password-123"}' > "$STATE/owner.json"
+cred_test() { # name id flavor baseUrl key expected pattern
+  curl -s -b "$JAR" -H 'content-type: application/json' -X POST "http://127.0.0.1:$N8N_PORT/rest/credentials/test" \
+    -d "{\"credentials\":{\"id\":\"$2\",\"name\":\"$1\",\"type\":\"soraApi\",\"data\":{\"apiFlavor\":\"$3\",\"baseUrl\":\"$4\",\"apiKey\":\"$5\"}}}" > "$STATE/credtest-$2-$6.json"
+  if msg=$(check credential-test "$STATE/credtest-$2-$6.json" "$6" "${7:-}" 2>&1); then ok "credential test, $3, $([ "$6" = OK ] && echo good || echo wrong) key: $msg"
+  else bad "credential test $3 $6: $msg"; fi
+}
+cred_test "Sora (toapis)" soraToapis000001 toapis "$SIM_URL" "$SIM_KEY" OK
+cred_test "Sora (toapis)" soraToapis000001 toapis "$SIM_URL" "$WRONG_KEY" Error "rejected"
+cred_test "Sora (openaiCompatible)" soraOpenAi000001 openaiCompatible "$SIM_URL/v1" "$SIM_KEY" OK
+cred_test "Sora (openaiCompatible)" soraOpenAi000001 openaiCompatible "$SIM_URL/v1" "$WRONG_KEY" Error "rejected|401|Unauthorized"
+cred_test "Sora (azure)" soraAzure0000001 azure "$SIM_URL" "$SIM_KEY" OK
+cred_test "Sora (azure)" soraAzure0000001 azure "$SIM_URL" "$WRONG_KEY" Error "rejected|401|Unauthorized"
+kill "$N8N_PID" 2>/dev/null; wait "$N8N_PID" 2>/dev/null
+
+# --- what the simulator saw ------------------------------------------------------------------------------
+curl -s "$SIM_URL/__sim/state" > "$STATE/sim-state.json"
+if msg=$(check sim-clean "$STATE/sim-state.json" 2>&1); then ok "simulator: $msg"; else bad "simulator: $msg"; fi
+
+echo "e2e wall time: $(( $(date +%s) - t_start )) s; logs and results: $STATE"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
