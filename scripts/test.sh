@@ -26,12 +26,20 @@ echo "ok"
 
 step "unit tests (vitest, against the Sora simulator)"
 t1=$(date +%s)
-npx vitest run
+REPORT=$(mktemp)
+npx vitest run --reporter=default --reporter=json --outputFile="$REPORT"
 t2=$(date +%s)
+unit=$(node -e "const r=JSON.parse(require('fs').readFileSync('$REPORT','utf8'));console.log(r.numPassedTests+' '+r.numFailedTests)")
 echo "unit tests: $((t2-t1)) s"
 
+e2e_pass=0; e2e_fail=0
 if [ "${SKIP_E2E:-0}" != 1 ]; then
   step "end-to-end in a real n8n"
-  bash e2e/run-e2e.sh
+  E2E_LOG=$(mktemp)
+  bash e2e/run-e2e.sh 2>&1 | tee "$E2E_LOG"
+  read -r e2e_pass e2e_fail < <(tail -1 "$E2E_LOG" | awk '{print $1, $3}')
+  [ "$e2e_fail" = 0 ] || { echo "end-to-end failures"; exit 1; }
 fi
 echo "test suite wall time: $(( $(date +%s) - t0 )) s"
+read -r unit_pass unit_fail <<< "$unit"
+echo "total: $((unit_pass + e2e_pass)) passed, $((unit_fail + e2e_fail)) failed"
