@@ -12,7 +12,8 @@ import {
 	requestTimeoutOption,
 	waitForCompletionProperties,
 } from '../shared/descriptions';
-import { errorItemJson, readTasks } from './readTasks';
+import { errorItemJson } from '../shared/outcomes';
+import { readTasks } from './readTasks';
 
 export class SoraTaskStatus implements INodeType {
 	description: INodeTypeDescription = {

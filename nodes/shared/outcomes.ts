@@ -1,5 +1,6 @@
 import { NodeOperationError, type IBinaryKeyData, type IDataObject, type INode } from 'n8n-workflow';
 import type { PollOutcome, PollTarget } from './polling';
+import type { SoraTask } from './task';
 
 /** What one input item turned into: output JSON (and binary), or an error that still carries the JSON. */
 export interface ItemResult {
@@ -53,6 +54,6 @@ export function unfinishedWaitError(node: INode, target: PollTarget, outcome: Po
 	return new NodeOperationError(node, `Sora task ${target.id} is not finished`, { itemIndex: target.itemIndex });
 }
 
-export function taskJsonOf(target: PollTarget, outcome: PollOutcome): IDataObject {
-	return outcome.task ? { ...outcome.task } : { id: target.id, kind: target.kind, status: null };
+export function taskJsonOf(target: PollTarget, task: SoraTask | undefined): IDataObject {
+	return task ? { ...task } : { id: target.id, kind: target.kind, status: null };
 }

@@ -25,6 +25,27 @@ function openAiStyleAdapter(flavor: ApiFlavor, label: string): FlavorAdapter {
 			return { method: 'GET', path: `/videos/${encodeURIComponent(id)}` };
 		},
 
+		// JSON, unless there is a reference image: then multipart with the image as the input_reference file.
+		createVideo(request) {
+			const fields: Record<string, string> = { model: request.model, prompt: request.prompt };
+			if (request.duration !== undefined) fields.seconds = String(request.duration);
+			if (request.size) fields.size = request.size;
+			if (!request.image) return { method: 'POST', path: '/videos', body: fields };
+			const form = new FormData();
+			for (const [key, value] of Object.entries(fields)) form.append(key, value);
+			const { data, mimeType, fileName } = request.image;
+			form.append('input_reference', new Blob([data], { type: mimeType }), fileName);
+			return { method: 'POST', path: '/videos', body: form };
+		},
+
+		remixVideo(request) {
+			return {
+				method: 'POST',
+				path: `/videos/${encodeURIComponent(request.videoId ?? '')}/remix`,
+				body: { prompt: request.prompt },
+			};
+		},
+
 		normalizeTask(raw: IDataObject, kind, fallbackId) {
 			const status = normalizeStatus(raw.status);
 			const task: SoraTask = {

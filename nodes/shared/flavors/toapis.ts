@@ -9,7 +9,21 @@ import {
 	type SoraTask,
 	type TaskKind,
 } from '../task';
+import type { VideoMetadata } from '../validation';
 import type { FlavorAdapter, MediaSource } from './types';
+
+const METADATA_KEYS: Record<keyof VideoMetadata, string> = {
+	n: 'n',
+	watermark: 'watermark',
+	hd: 'hd',
+	private: 'private',
+	style: 'style',
+	storyboard: 'storyboard',
+	characterUrl: 'character_url',
+	characterTimestamps: 'character_timestamps',
+	characterCreate: 'character_create',
+	characterFromTask: 'character_from_task',
+};
 
 // The current docs put the URL at result.data[0].url; older pages and webhooks used result.url,
 // url, video_url or metadata.url (sora-apis.md §1.2), and new-api style proxies metadata.url.
@@ -54,6 +68,40 @@ export const toapisAdapter: FlavorAdapter = {
 		return kind === 'character'
 			? { method: 'GET', path: `/characters_tasks/${encoded}` }
 			: { method: 'GET', path: `/videos/generations/${encoded}` };
+	},
+
+	createVideo(request, imageUrls) {
+		const body: IDataObject = { model: request.model, prompt: request.prompt };
+		if (request.duration !== undefined) body.duration = request.duration;
+		if (request.aspectRatio) body.aspect_ratio = request.aspectRatio;
+		if (imageUrls.length) body.image_urls = imageUrls;
+		if (request.thumbnail !== undefined) body.thumbnail = request.thumbnail;
+		const metadata: IDataObject = {};
+		for (const [key, apiKey] of Object.entries(METADATA_KEYS)) {
+			const value = request.metadata[key as keyof VideoMetadata];
+			if (value !== undefined) metadata[apiKey] = value;
+		}
+		if (Object.keys(metadata).length) body.metadata = metadata;
+		return { method: 'POST', path: '/videos/generations', body };
+	},
+
+	remixVideo(request) {
+		const body: IDataObject = { model: request.model, prompt: request.prompt };
+		if (request.rule.remix === 'modelDurationAspect') {
+			if (request.duration !== undefined) body.duration = request.duration;
+			if (request.aspectRatio) body.aspect_ratio = request.aspectRatio;
+		}
+		return { method: 'POST', path: `/videos/${encodeURIComponent(request.videoId ?? '')}/remix`, body };
+	},
+
+	uploadImage(image) {
+		const form = new FormData();
+		form.append('file', new Blob([image.data], { type: image.mimeType }), image.fileName);
+		return { method: 'POST', path: '/uploads/images', body: form };
+	},
+
+	uploadedUrl(body) {
+		return firstString(body, ['data.url', 'url']) ?? undefined;
 	},
 
 	normalizeTask(raw, kind: TaskKind, fallbackId) {

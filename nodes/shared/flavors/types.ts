@@ -1,12 +1,13 @@
 import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
 import type { ApiFlavor } from '../connection';
 import type { SoraTask, TaskKind } from '../task';
+import type { ImageFile, VideoRequest } from '../validation';
 
 /** A provider call described independently of how it is sent; paths are relative to the API root. */
 export interface ApiCall {
 	method: IHttpRequestMethods;
 	path: string;
-	body?: IDataObject;
+	body?: IDataObject | FormData;
 	qs?: IDataObject;
 }
 
@@ -30,6 +31,12 @@ export interface FlavorAdapter {
 	label: string;
 	kinds: readonly TaskKind[];
 	getTask(id: string, kind: TaskKind): ApiCall;
+	/** The create call; `imageUrls` are the request's URLs plus any uploaded ones */
+	createVideo(request: VideoRequest, imageUrls: string[]): ApiCall;
+	remixVideo(request: VideoRequest): ApiCall;
+	/** Flavors whose create call takes image URLs upload binary images first */
+	uploadImage?(image: ImageFile): ApiCall;
+	uploadedUrl?(body: IDataObject): string | undefined;
 	normalizeTask(raw: IDataObject, kind: TaskKind, fallbackId?: string): SoraTask;
 	videoSource(task: SoraTask): MediaSource | undefined;
 	thumbnailSource(task: SoraTask): MediaSource | undefined;

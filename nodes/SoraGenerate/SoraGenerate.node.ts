@@ -1,0 +1,51 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+import { errorItemJson } from '../shared/outcomes';
+import { generateProperties } from './description';
+import { generateVideos } from './generate';
+import { getDurations, searchModels } from './methods';
+
+export class SoraGenerate implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Sora Generate',
+		name: 'soraGenerate',
+		icon: { light: 'file:../../icons/sora.svg', dark: 'file:../../icons/sora.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle:
+			'={{ $parameter["operation"] === "remix" ? "Remix: " : "" }}{{ $parameter["model"].value || $parameter["model"] }}{{ $parameter["duration"] ? ", " + $parameter["duration"] + " s" : "" }}',
+		description: 'Generate or remix Sora 2 videos, optionally wait for them and download the file',
+		defaults: { name: 'Sora Generate' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'soraApi', required: true }],
+		properties: generateProperties,
+	};
+
+	methods = {
+		listSearch: { searchModels },
+		loadOptions: { getDurations },
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const results = await generateVideos.call(this);
+		const output: INodeExecutionData[] = [];
+		for (let itemIndex = 0; itemIndex < results.length; itemIndex++) {
+			const result = results[itemIndex];
+			if (!result.error) {
+				output.push({ json: result.json, binary: result.binary, pairedItem: { item: itemIndex } });
+			} else if (this.continueOnFail()) {
+				output.push({ json: errorItemJson(result), pairedItem: { item: itemIndex } });
+			} else {
+				throw result.error;
+			}
+		}
+		return [output];
+	}
+}

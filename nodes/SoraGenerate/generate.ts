@@ -1,0 +1,126 @@
+import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+import { followTasks, type FollowUp } from '../shared/follow';
+import type { ItemResult } from '../shared/outcomes';
+import { readDownloadParameters, readNodeOptions, readWaitParameters } from '../shared/parameters';
+import { mapWithConcurrency } from '../shared/pool';
+import type { SoraTask } from '../shared/task';
+import { callApi, connect, type SoraClient } from '../shared/transport';
+import { validateVideoRequest, type VideoParameters, type VideoRequest } from '../shared/validation';
+
+interface Planned {
+	itemIndex: number;
+	request: VideoRequest;
+	followUp: Omit<FollowUp, 'submitted' | 'target'> & { intervalMs: number; maxWaitMs: number };
+}
+
+async function readImage(ctx: IExecuteFunctions, itemIndex: number): Promise<VideoParameters['image']> {
+	const binaryPropertyName = String(ctx.getNodeParameter('imageBinaryPropertyName', itemIndex, '')).trim();
+	if (!binaryPropertyName) return undefined;
+	const item = ctx.getInputData()[itemIndex];
+	if (!item.binary?.[binaryPropertyName]) {
+		const available = Object.keys(item.binary ?? {});
+		throw new NodeOperationError(ctx.getNode(), `Image From Binary Field is "${binaryPropertyName}", but the item has no such binary field`, {
+			itemIndex,
+			description: available.length
+				? `The item's binary fields are: ${available.join(', ')}.`
+				: 'The item has no binary data at all: read the image first (Read Files, HTTP Request with "File" response).',
+		});
+	}
+	const meta = ctx.helpers.assertBinaryData(itemIndex, binaryPropertyName);
+	// Reference images are small (10 MB at most), and we must read their header to check type and size.
+	const data = await ctx.helpers.getBinaryDataBuffer(itemIndex, binaryPropertyName);
+	return { binaryPropertyName, data, mimeType: meta.mimeType, fileName: meta.fileName ?? `${binaryPropertyName}.img` };
+}
+
+async function plan(ctx: IExecuteFunctions, client: SoraClient, itemIndex: number): Promise<Planned> {
+	const operation = ctx.getNodeParameter('operation', itemIndex, 'generate') as 'generate' | 'remix';
+	const parameters: VideoParameters = {
+		operation,
+		videoId: operation === 'remix' ? String(ctx.getNodeParameter('videoId', itemIndex, '')) : '',
+		model: String(ctx.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? ''),
+		prompt: String(ctx.getNodeParameter('prompt', itemIndex, '')),
+		duration: Number(ctx.getNodeParameter('duration', itemIndex, 0) || 0),
+		aspectRatio: String(ctx.getNodeParameter('aspectRatio', itemIndex, '')),
+		imageUrls: operation === 'generate' ? ctx.getNodeParameter('imageUrls', itemIndex, '') : '',
+		image: operation === 'generate' ? await readImage(ctx, itemIndex) : undefined,
+		additionalFields: operation === 'generate' ? (ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject) : {},
+	};
+	const request = validateVideoRequest(ctx.getNode(), itemIndex, client.connection.flavor, parameters);
+	const wait = readWaitParameters(ctx, itemIndex);
+	return {
+		itemIndex,
+		request,
+		followUp: { wait: wait.wait, intervalMs: wait.intervalMs, maxWaitMs: wait.maxWaitMs, ...readDownloadParameters(ctx, itemIndex) },
+	};
+}
+
+/** Sends one item's paid request (after uploading its image, if the flavor takes URLs) and returns the new task. */
+async function submit(client: SoraClient, { itemIndex, request }: Planned): Promise<SoraTask> {
+	const { adapter } = client;
+	const imageUrls = [...request.imageUrls];
+	if (request.image && adapter.uploadImage) {
+		// An upload costs nothing and repeating it is harmless, so it is retried like a read.
+		const uploaded = await callApi(client, adapter.uploadImage(request.image), { itemIndex, kind: 'read' });
+		const url = adapter.uploadedUrl?.(uploaded.body);
+		if (!url) {
+			throw new NodeApiError(client.ctx.getNode(), { body: JSON.stringify(uploaded.body).slice(0, 300) }, {
+				message: 'The image upload answered without a URL',
+				description: 'Nothing was generated or billed. Try again, or give the image as a public URL.',
+				itemIndex,
+			});
+		}
+		imageUrls.push(url);
+	}
+	const call = request.operation === 'remix' ? adapter.remixVideo(request) : adapter.createVideo(request, imageUrls);
+	const response = await callApi(client, call, { itemIndex, kind: 'submit' });
+	const task = adapter.normalizeTask(response.body, 'video');
+	if (!task.id) {
+		throw new NodeApiError(client.ctx.getNode(), { body: JSON.stringify(response.body).slice(0, 500) }, {
+			message: 'The provider accepted the request but its answer has no task id',
+			description: 'The video may be generating and billed: check your provider dashboard before running this item again.',
+			itemIndex,
+		});
+	}
+	return task;
+}
+
+/** Validates every item, submits the valid ones together, then waits and downloads as asked. */
+export async function generateVideos(this: IExecuteFunctions): Promise<ItemResult[]> {
+	const items = this.getInputData();
+	const results: ItemResult[] = items.map(() => ({ json: {} }));
+	const options = readNodeOptions(this);
+	let client: SoraClient;
+	try {
+		client = await connect(this, 0, options.requestTimeoutMs);
+	} catch (error) {
+		return results.map(() => ({ json: {}, error: error as Error }));
+	}
+
+	// Every check runs before the first request: an invalid item costs nothing and stops nothing else.
+	const planned: Planned[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			planned.push(await plan(this, client, itemIndex));
+		} catch (error) {
+			results[itemIndex] = { json: {}, error: error as Error };
+		}
+	}
+
+	const followUps: FollowUp[] = [];
+	await mapWithConcurrency(planned, options.concurrency, async (item) => {
+		if (client.signal?.aborted) {
+			results[item.itemIndex] = { json: {}, error: new NodeOperationError(this.getNode(), 'The execution was cancelled before this item was submitted', { itemIndex: item.itemIndex, description: 'Nothing was sent for this item.' }) };
+			return;
+		}
+		try {
+			const task = await submit(client, item);
+			const { intervalMs, maxWaitMs, ...rest } = item.followUp;
+			followUps.push({ ...rest, submitted: task, target: { itemIndex: item.itemIndex, id: task.id, kind: 'video', intervalMs, maxWaitMs, firstPollAfterInterval: true } });
+		} catch (error) {
+			results[item.itemIndex] = { json: {}, error: error as Error };
+		}
+	});
+
+	await followTasks(this, client, followUps, options.concurrency, results);
+	return results;
+}

@@ -1,0 +1,144 @@
+import type { ApiFlavor } from './connection';
+
+/**
+ * The one table of Sora models and their rules (seeds 000, 001, 003, 004; sora-apis.md §1, §3, §4). It drives both
+ * the choices the editor shows (durations per model) and the validation every item passes before a request.
+ * Models it does not know pass through with their flavor's generic rules: model names stay open.
+ */
+
+export type AspectRatio = '16:9' | '9:16';
+
+export interface ModelRule {
+	name: string;
+	description: string;
+	/** Allowed durations in seconds; undefined = not documented, any positive whole number passes */
+	durations?: readonly number[];
+	/** Sizes for the OpenAI-style `size` field, by aspect ratio (first = what the aspect ratio maps to) */
+	sizes?: Readonly<Record<AspectRatio, readonly string[]>>;
+	/** metadata.hd allowed; and durations where it is not */
+	hd: boolean;
+	hdExcludedDurations?: readonly number[];
+	/** Accepts toapis metadata.* fields and `thumbnail` */
+	metadata: boolean;
+	/** At most this many reference images (more would be silently ignored by the provider) */
+	maxImages?: number;
+	imageTypes?: readonly string[];
+	/** Reference images must be exactly the size the aspect ratio maps to */
+	exactImageSize?: boolean;
+	/** What a remix may change besides the prompt */
+	remix: 'modelDurationAspect' | 'promptOnly';
+}
+
+const TOAPIS_IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'] as const;
+const OPENAI_IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+const STANDARD_SIZES = { '16:9': ['1280x720'], '9:16': ['720x1280'] } as const;
+
+const TOAPIS_MODELS: ModelRule[] = [
+	{ name: 'sora-2', description: 'Standard, 10 or 15 s', durations: [10, 15], hd: false, metadata: true, remix: 'modelDurationAspect' },
+	{
+		name: 'sora-2-pro',
+		description: 'Professional, 15 or 25 s; HD at 15 s',
+		durations: [15, 25],
+		hd: true,
+		hdExcludedDurations: [25],
+		metadata: true,
+		remix: 'modelDurationAspect',
+	},
+	{ name: 'sora-2-vip', description: 'Higher priority', hd: false, metadata: true, remix: 'modelDurationAspect' },
+	{ name: 'sora-2-vvip', description: 'Fixed tiers: 4, 8 or 12 s', durations: [4, 8, 12], hd: false, metadata: true, remix: 'modelDurationAspect' },
+	{
+		name: 'sora-2-official',
+		description: 'Azure Sora 2 through toapis: 4, 8 or 12 s, one 1280×720 or 720×1280 reference image',
+		durations: [4, 8, 12],
+		sizes: STANDARD_SIZES,
+		hd: false,
+		metadata: false,
+		maxImages: 1,
+		imageTypes: OPENAI_IMAGE_TYPES,
+		exactImageSize: true,
+		remix: 'promptOnly',
+	},
+];
+
+const OPENAI_MODELS: ModelRule[] = [
+	{
+		name: 'sora-2',
+		description: '4, 8 or 12 s; 1280×720 or 720×1280',
+		durations: [4, 8, 12],
+		sizes: STANDARD_SIZES,
+		hd: false,
+		metadata: false,
+		maxImages: 1,
+		imageTypes: OPENAI_IMAGE_TYPES,
+		exactImageSize: true,
+		remix: 'promptOnly',
+	},
+	{
+		name: 'sora-2-pro',
+		description: '4, 8 or 12 s; also 1792×1024 and 1024×1792',
+		durations: [4, 8, 12],
+		sizes: { '16:9': ['1280x720', '1792x1024'], '9:16': ['720x1280', '1024x1792'] },
+		hd: false,
+		metadata: false,
+		maxImages: 1,
+		imageTypes: OPENAI_IMAGE_TYPES,
+		exactImageSize: true,
+		remix: 'promptOnly',
+	},
+];
+
+/** Rules for a model the table does not know, per flavor. */
+const GENERIC: Record<ApiFlavor, ModelRule> = {
+	toapis: { name: '', description: '', hd: true, metadata: true, imageTypes: TOAPIS_IMAGE_TYPES, remix: 'modelDurationAspect' },
+	openaiCompatible: {
+		name: '',
+		description: '',
+		hd: false,
+		metadata: false,
+		maxImages: 1,
+		imageTypes: OPENAI_IMAGE_TYPES,
+		exactImageSize: true,
+		remix: 'promptOnly',
+	},
+	// Azure's model field is your deployment name; the service itself allows 4/8/12 s and two sizes (sora-apis.md §4).
+	azure: {
+		name: '',
+		description: '',
+		durations: [4, 8, 12],
+		sizes: STANDARD_SIZES,
+		hd: false,
+		metadata: false,
+		maxImages: 1,
+		imageTypes: OPENAI_IMAGE_TYPES,
+		exactImageSize: true,
+		remix: 'promptOnly',
+	},
+};
+
+export function modelsFor(flavor: ApiFlavor): readonly ModelRule[] {
+	if (flavor === 'toapis') return TOAPIS_MODELS;
+	if (flavor === 'openaiCompatible') return OPENAI_MODELS;
+	return [];
+}
+
+export function ruleFor(flavor: ApiFlavor, model: string): { rule: ModelRule; known: boolean } {
+	const known = modelsFor(flavor).find((m) => m.name === model);
+	if (known) return { rule: { ...GENERIC[flavor], ...known, imageTypes: known.imageTypes ?? GENERIC[flavor].imageTypes }, known: true };
+	return { rule: { ...GENERIC[flavor], name: model }, known: false };
+}
+
+/** Every duration any model of a flavor allows: what the editor offers for a model the table does not know. */
+export function knownDurations(flavor: ApiFlavor): number[] {
+	const all = new Set<number>();
+	for (const m of [...modelsFor(flavor), GENERIC[flavor]]) for (const d of m.durations ?? []) all.add(d);
+	if (!all.size) [4, 8, 10, 12, 15, 25].forEach((d) => all.add(d));
+	return [...all].sort((a, b) => a - b);
+}
+
+export const STYLES = ['thanksgiving', 'comic', 'news', 'selfie', 'nostalgic', 'anime'] as const;
+
+export const DEFAULT_MODEL: Record<ApiFlavor, string> = {
+	toapis: 'sora-2',
+	openaiCompatible: 'sora-2',
+	azure: '',
+};

@@ -1,0 +1,306 @@
+import { NodeOperationError, type IDataObject, type INode } from 'n8n-workflow';
+import { z } from 'zod/v4';
+import type { ApiFlavor } from './connection';
+import { sniffImage } from './images';
+import { ruleFor, STYLES, type AspectRatio, type ModelRule } from './models';
+
+/**
+ * Everything a Sora Generate item asks for, checked against the model table before any request leaves.
+ * A refusal names the field, the value given and what is allowed, so nothing is paid for a request the
+ * provider would reject (or worse, accept and bill while ignoring a field).
+ */
+
+export const TOAPIS_UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
+
+export interface ImageFile {
+	data: Buffer;
+	mimeType: string;
+	fileName: string;
+	width?: number;
+	height?: number;
+}
+
+export interface VideoMetadata {
+	n?: number;
+	watermark?: boolean;
+	hd?: boolean;
+	private?: boolean;
+	style?: string;
+	storyboard?: boolean;
+	characterUrl?: string;
+	characterTimestamps?: string;
+	characterCreate?: boolean;
+	characterFromTask?: string;
+}
+
+export interface VideoRequest {
+	operation: 'generate' | 'remix';
+	/** The video a remix starts from */
+	videoId?: string;
+	model: string;
+	prompt: string;
+	duration?: number;
+	aspectRatio?: AspectRatio;
+	/** OpenAI-style size, derived from the aspect ratio unless given */
+	size?: string;
+	imageUrls: string[];
+	image?: ImageFile;
+	thumbnail?: boolean;
+	metadata: VideoMetadata;
+	rule: ModelRule;
+}
+
+/** What the node read from its parameters for one item. */
+export interface VideoParameters {
+	operation: 'generate' | 'remix';
+	videoId: string;
+	model: string;
+	prompt: string;
+	duration: number;
+	aspectRatio: string;
+	imageUrls: unknown;
+	image?: { binaryPropertyName: string; data: Buffer; mimeType: string; fileName: string };
+	additionalFields: IDataObject;
+}
+
+const FIELD_NAMES: Record<string, string> = {
+	model: 'Model',
+	prompt: 'Prompt',
+	videoId: 'Video ID',
+	duration: 'Duration',
+	aspectRatio: 'Aspect Ratio',
+	size: 'Size',
+	imageUrls: 'Image URLs',
+	imageBinaryPropertyName: 'Image From Binary Field',
+	thumbnail: 'Thumbnail',
+	n: 'Number of Variants (n)',
+	watermark: 'Watermark',
+	hd: 'HD',
+	private: 'Private',
+	style: 'Style',
+	storyboard: 'Storyboard',
+	characterUrl: 'Character URL',
+	characterTimestamps: 'Character Timestamps',
+	characterCreate: 'Character Create',
+	characterFromTask: 'Character From Task',
+};
+
+const METADATA_FIELDS = [
+	'n',
+	'watermark',
+	'hd',
+	'private',
+	'style',
+	'storyboard',
+	'characterUrl',
+	'characterTimestamps',
+	'characterCreate',
+	'characterFromTask',
+] as const;
+
+const TASK_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{2,200}$/;
+const HTTP_URL = /^https?:\/\/[^\s/]+[^\s]*$/i;
+
+const additionalFieldsSchema = z
+	.object({
+		thumbnail: z.boolean(),
+		n: z.number().int().min(1).max(4),
+		watermark: z.boolean(),
+		hd: z.boolean(),
+		private: z.boolean(),
+		style: z.enum(STYLES),
+		storyboard: z.boolean(),
+		characterUrl: z.string(),
+		characterTimestamps: z.string(),
+		characterCreate: z.boolean(),
+		characterFromTask: z.string(),
+		size: z.string(),
+	})
+	.partial();
+
+const ALLOWED_TEXT: Record<string, string> = {
+	n: 'a whole number from 1 to 4',
+	style: STYLES.join(', '),
+};
+
+function list(values: readonly (string | number)[], unit = ''): string {
+	const parts = values.map((v) => `${v}${unit}`);
+	return parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} or ${parts[parts.length - 1]}`;
+}
+
+function show(value: unknown): string {
+	if (typeof value === 'string') return `"${value.length > 80 ? value.slice(0, 77) + '...' : value}"`;
+	return JSON.stringify(value);
+}
+
+export function splitImageUrls(value: unknown): string[] {
+	const raw = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(/[\n,]/) : [];
+	return raw.map((url) => url.trim()).filter(Boolean);
+}
+
+function flavorLabel(flavor: ApiFlavor): string {
+	return flavor === 'toapis' ? 'toapis' : flavor === 'azure' ? 'Azure OpenAI' : 'OpenAI-compatible';
+}
+
+/** The size a request renders at on OpenAI-style APIs (and for sora-2-official's reference image). */
+function targetSize(rule: ModelRule, aspectRatio: AspectRatio | undefined, size: string | undefined): string {
+	if (size) return size;
+	const ratio = aspectRatio ?? '9:16';
+	return rule.sizes?.[ratio][0] ?? (ratio === '16:9' ? '1280x720' : '720x1280');
+}
+
+export function validateVideoRequest(
+	node: INode,
+	itemIndex: number,
+	flavor: ApiFlavor,
+	input: VideoParameters,
+): VideoRequest {
+	const refuse = (field: string, message: string, description: string): never => {
+		throw new NodeOperationError(node, message, { itemIndex, description: `${description} (field "${FIELD_NAMES[field] ?? field}")` });
+	};
+	const notAllowed = (field: string, value: unknown, allowed: string, hint = ''): never =>
+		refuse(field, `${FIELD_NAMES[field]} is ${show(value)}, but ${allowed}`, hint || `Change ${FIELD_NAMES[field]} and run again.`);
+
+	const model = input.model.trim();
+	if (!model) {
+		refuse(
+			'model',
+			'Model is empty',
+			flavor === 'azure' ? 'On Azure the model is your Sora deployment name, e.g. "sora-2".' : 'Pick a model, e.g. sora-2.',
+		);
+	}
+	const { rule, known } = ruleFor(flavor, model);
+	const modelName = known ? model : `model "${model}"`;
+	const prompt = input.prompt.trim();
+	if (!prompt) refuse('prompt', 'Prompt is empty', 'Describe the video to generate. Mention characters as @username.');
+
+	const request: VideoRequest = { operation: input.operation, model, prompt, imageUrls: [], metadata: {}, rule };
+
+	if (input.operation === 'remix') {
+		request.videoId = input.videoId.trim();
+		if (!request.videoId) refuse('videoId', 'Video ID is empty', 'Give the id of the finished video to remix, e.g. {{ $json.id }} from an earlier Sora Generate.');
+	}
+
+	// Duration
+	if (input.duration !== 0 && input.duration !== undefined && input.duration !== null) {
+		const duration = Number(input.duration);
+		if (!Number.isInteger(duration) || duration <= 0) notAllowed('duration', input.duration, 'it must be a whole number of seconds');
+		if (rule.durations && !rule.durations.includes(duration)) {
+			notAllowed('duration', duration, `${modelName} allows ${list(rule.durations, ' s')}`, 'Pick one of the allowed durations; the list in the editor follows the model.');
+		}
+		request.duration = duration;
+	}
+
+	// Aspect ratio and size
+	if (input.aspectRatio) {
+		if (input.aspectRatio !== '16:9' && input.aspectRatio !== '9:16') notAllowed('aspectRatio', input.aspectRatio, 'it must be 16:9 or 9:16');
+		request.aspectRatio = input.aspectRatio as AspectRatio;
+	}
+
+	const parsed = additionalFieldsSchema.safeParse(input.additionalFields ?? {});
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0];
+		const field = String(issue.path[0]);
+		notAllowed(field, (input.additionalFields ?? {})[field], `it must be ${ALLOWED_TEXT[field] ?? issue.message.toLowerCase()}`);
+	}
+	const fields = parsed.success ? parsed.data : {};
+
+	const openAiStyle = flavor !== 'toapis';
+	if (fields.size !== undefined && fields.size !== '') {
+		if (!openAiStyle) refuse('size', `Size is only used on the OpenAI-compatible and Azure flavors`, 'On toapis, choose the Aspect Ratio instead.');
+		const allSizes = rule.sizes ? [...rule.sizes['16:9'], ...rule.sizes['9:16']] : undefined;
+		if (!/^\d+x\d+$/.test(fields.size)) notAllowed('size', fields.size, 'it must be WIDTHxHEIGHT, e.g. 1280x720');
+		if (allSizes && !allSizes.includes(fields.size)) notAllowed('size', fields.size, `${modelName} allows ${list(allSizes)}`);
+		if (request.aspectRatio && rule.sizes && !rule.sizes[request.aspectRatio].includes(fields.size)) {
+			notAllowed('size', fields.size, `it does not match the aspect ratio ${request.aspectRatio} (${list(rule.sizes[request.aspectRatio])})`);
+		}
+		request.size = fields.size;
+	} else if (openAiStyle && request.aspectRatio) {
+		request.size = targetSize(rule, request.aspectRatio, undefined);
+	}
+
+	if (input.operation === 'remix') {
+		if (rule.remix === 'promptOnly' && (request.duration !== undefined || request.aspectRatio)) {
+			const field = request.duration !== undefined ? 'duration' : 'aspectRatio';
+			notAllowed(field, request.duration ?? request.aspectRatio, `a remix on ${openAiStyle ? `the ${flavorLabel(flavor)} flavor` : modelName} takes only the prompt`, 'Clear the field; the remix keeps the original video\'s length and shape.');
+		}
+		return request;
+	}
+
+	// Reference images
+	const urls = splitImageUrls(input.imageUrls);
+	for (const url of urls) {
+		if (/^data:/i.test(url) || (!/^[a-z][a-z0-9+.-]*:/i.test(url) && url.length > 100)) {
+			refuse('imageUrls', 'Image URLs contains base64 or a data: URI, which the provider does not accept', 'Put the image in a binary field and set "Image From Binary Field": the node uploads it for you. Or give a public http(s) URL.');
+		}
+		if (!HTTP_URL.test(url)) notAllowed('imageUrls', url, 'each image must be a public http(s) URL', 'Separate several URLs with commas or new lines.');
+	}
+	if (urls.length && openAiStyle) {
+		refuse('imageUrls', `The ${flavorLabel(flavor)} flavor takes the reference image as a file, not a URL`, 'Download the image first (HTTP Request node, response as file) and set "Image From Binary Field".');
+	}
+	request.imageUrls = urls;
+
+	if (input.image) {
+		const { data, fileName, binaryPropertyName } = input.image;
+		const info = sniffImage(data);
+		const allowedTypes = rule.imageTypes ?? [];
+		const typeNames = allowedTypes.map((t) => t.replace('image/', '').toUpperCase());
+		if (!info || !allowedTypes.includes(info.mimeType)) {
+			refuse('imageBinaryPropertyName', `The file in binary field "${binaryPropertyName}" (${fileName}) is ${info ? info.mimeType : `not an image (${input.image.mimeType || 'unknown type'})`}; ${modelName} takes ${list(typeNames)}`, 'Convert the image, or point the field at another binary property.');
+		}
+		if (flavor === 'toapis' && data.length > TOAPIS_UPLOAD_LIMIT_BYTES) {
+			refuse('imageBinaryPropertyName', `The image in binary field "${binaryPropertyName}" is ${(data.length / 1048576).toFixed(1)} MB; uploads are limited to 10 MB`, 'Resize or compress the image first.');
+		}
+		request.image = { data, fileName, mimeType: info!.mimeType, width: info!.width, height: info!.height };
+	}
+
+	const imageCount = urls.length + (request.image ? 1 : 0);
+	if (rule.maxImages !== undefined && imageCount > rule.maxImages) {
+		refuse(urls.length ? 'imageUrls' : 'imageBinaryPropertyName', `${imageCount} reference images were given, but ${modelName} uses only ${rule.maxImages}`, 'Keep one image: the provider would silently ignore the others.');
+	}
+	if (rule.exactImageSize && request.image) {
+		const wanted = targetSize(rule, request.aspectRatio, request.size);
+		const actual = `${request.image.width ?? '?'}x${request.image.height ?? '?'}`;
+		if (actual !== wanted) {
+			refuse('imageBinaryPropertyName', `The reference image is ${actual}, but ${modelName} needs exactly ${wanted} for this ${request.size ? 'size' : 'aspect ratio'}`, `Resize the image to ${wanted}, or change the aspect ratio.`);
+		}
+	}
+
+	// toapis metadata fields
+	if (fields.thumbnail !== undefined) {
+		if (!rule.metadata) refuse('thumbnail', `Thumbnail is not available ${openAiStyle ? `on the ${flavorLabel(flavor)} flavor` : `for ${modelName}`}`, 'Remove the field.');
+		request.thumbnail = fields.thumbnail;
+	}
+	for (const field of METADATA_FIELDS) {
+		const value = fields[field];
+		if (value === undefined || value === '') continue;
+		if (!rule.metadata) {
+			refuse(field, `${FIELD_NAMES[field]} is not available ${openAiStyle ? `on the ${flavorLabel(flavor)} flavor` : `for ${modelName}`}`, 'Remove the field, or pick a model that takes it.');
+		}
+		(request.metadata as IDataObject)[field] = typeof value === 'string' ? value.trim() : value;
+	}
+	const meta = request.metadata;
+	if (meta.hd) {
+		if (!rule.hd) notAllowed('hd', true, `HD needs sora-2-pro (the model is ${model})`, 'Switch HD off, or use sora-2-pro.');
+		if (request.duration !== undefined && rule.hdExcludedDurations?.includes(request.duration)) {
+			notAllowed('hd', true, `HD is not available at ${request.duration} s`, 'Use 15 s for HD, or switch HD off.');
+		}
+	}
+	if (meta.characterTimestamps !== undefined) {
+		const m = /^\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*$/.exec(meta.characterTimestamps);
+		if (!m) notAllowed('characterTimestamps', meta.characterTimestamps, 'it must be "start,end" in seconds, e.g. "1,3"');
+		const [start, end] = [Number(m![1]), Number(m![2])];
+		if (Math.abs(end - start - 2) > 1e-9) {
+			notAllowed('characterTimestamps', meta.characterTimestamps, 'the provider only supports 2-second segments (end = start + 2, e.g. "1,3")');
+		}
+		meta.characterTimestamps = `${m![1]},${m![2]}`;
+		if (!meta.characterUrl) refuse('characterTimestamps', 'Character Timestamps needs a Character URL', 'Set Character URL to the video the character appears in.');
+	}
+	if (meta.characterUrl !== undefined && !HTTP_URL.test(meta.characterUrl) && !TASK_ID.test(meta.characterUrl)) {
+		notAllowed('characterUrl', meta.characterUrl, 'it must be a public http(s) video URL or a character task id');
+	}
+	if (meta.characterFromTask !== undefined && !TASK_ID.test(meta.characterFromTask)) {
+		notAllowed('characterFromTask', meta.characterFromTask, 'it must be a task id, e.g. video_01K8SGYNNNVBQTXNR4MM964S7K');
+	}
+	return request;
+}
