@@ -90,7 +90,12 @@ export function toapisModelViolations(body: z.infer<typeof toapisVideoBody>): st
 	if (body.metadata?.hd && (body.model !== 'sora-2-pro' || body.duration === 25)) {
 		problems.push('metadata.hd needs sora-2-pro and a duration other than 25');
 	}
-	if (body.model === 'sora-2-official' && body.metadata) problems.push('sora-2-official takes no metadata');
+	if (body.model === 'sora-2-official') {
+		if (body.metadata) problems.push('sora-2-official takes no metadata');
+		if (body.thumbnail !== undefined) problems.push('sora-2-official takes no thumbnail');
+		if ((body.image_urls?.length ?? 0) > 1) problems.push('sora-2-official uses only one image_urls entry');
+	}
+	if (body.metadata?.n !== undefined && (body.metadata.n < 1 || body.metadata.n > 4)) problems.push('metadata.n must be 1-4');
 	return problems;
 }
 

@@ -166,6 +166,57 @@ function scenarioFromPrompt(prompt: unknown): Partial<TaskScenario> {
 	return out;
 }
 
+function withoutFileData(body: unknown): unknown {
+	if (typeof body !== 'object' || body === null) return body;
+	return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, isUploadedFile(v) ? { fileName: v.fileName, type: v.type, size: v.size } : v]));
+}
+
+/** A file part of a multipart body, as the simulator keeps it */
+export interface UploadedFile {
+	file: true;
+	fileName: string;
+	type: string;
+	size: number;
+	data: Buffer;
+}
+
+export function isUploadedFile(value: unknown): value is UploadedFile {
+	return typeof value === 'object' && value !== null && (value as UploadedFile).file === true;
+}
+
+/** Parses multipart/form-data with the platform's own parser (undici's Request.formData). */
+async function parseMultipart(raw: Buffer, contentType: string): Promise<Record<string, unknown>> {
+	const form = await new Request('http://sim/', { method: 'POST', headers: { 'content-type': contentType }, body: new Uint8Array(raw) }).formData();
+	const out: Record<string, unknown> = {};
+	for (const [key, value] of form as unknown as Iterable<[string, string | File]>) {
+		if (typeof value === 'string') out[key] = value;
+		else {
+			const data = Buffer.from(await value.arrayBuffer());
+			out[key] = { file: true, fileName: value.name, type: value.type, size: data.length, data } satisfies UploadedFile;
+		}
+	}
+	return out;
+}
+
+/** Image type and size from the first bytes (PNG and JPEG are what tests send). */
+export function imageInfo(data: Buffer): { type: string; width?: number; height?: number } | undefined {
+	if (data.length >= 24 && data.readUInt32BE(0) === 0x89504e47) return { type: 'image/png', width: data.readUInt32BE(16), height: data.readUInt32BE(20) };
+	if (data.length >= 3 && data[0] === 0xff && data[1] === 0xd8) {
+		let offset = 2;
+		while (offset + 9 < data.length && data[offset] === 0xff) {
+			const marker = data[offset + 1];
+			if (marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker)) {
+				return { type: 'image/jpeg', height: data.readUInt16BE(offset + 5), width: data.readUInt16BE(offset + 7) };
+			}
+			offset += 2 + data.readUInt16BE(offset + 2);
+		}
+		return { type: 'image/jpeg' };
+	}
+	if (data.length >= 12 && data.toString('ascii', 0, 4) === 'RIFF' && data.toString('ascii', 8, 12) === 'WEBP') return { type: 'image/webp' };
+	if (data.length >= 10 && data.toString('ascii', 0, 3) === 'GIF') return { type: 'image/gif', width: data.readUInt16LE(6), height: data.readUInt16LE(8) };
+	return undefined;
+}
+
 export class SoraSimulator {
 	readonly apiKey: string;
 	readonly tasks = new Map<string, SimTask>();
@@ -184,6 +235,8 @@ export class SoraSimulator {
 	private api: http.Server;
 	private cdn: http.Server;
 	private hanging = new Set<ServerResponse>();
+	/** Uploaded files by id, served back from the CDN */
+	readonly uploads = new Map<string, UploadedFile>();
 	url = '';
 	cdnUrl = '';
 
@@ -414,7 +467,9 @@ export class SoraSimulator {
 			},
 			at: Date.now(),
 		};
-		if (raw.length) {
+		if (raw.length && String(req.headers['content-type'] ?? '').startsWith('multipart/form-data')) {
+			record.body = await parseMultipart(raw, String(req.headers['content-type']));
+		} else if (raw.length) {
 			const text = raw.toString('utf8');
 			try {
 				record.body = JSON.parse(text);
@@ -525,6 +580,17 @@ export class SoraSimulator {
 			created.metadata = valid.model === 'sora-2-official' ? { size: valid.aspect_ratio === '16:9' ? '1280x720' : '720x1280', seconds: String(valid.duration ?? 4) } : { size: '720x720' };
 			return sendJson(res, 200, created);
 		}
+		if (method === 'POST' && rest === '/uploads/images') {
+			const file = (record.body as Record<string, unknown> | undefined)?.file;
+			if (!isUploadedFile(file)) return this.violation(res, flavor, 'POST /v1/uploads/images', 'multipart field "file" is required');
+			const info = imageInfo(file.data);
+			if (!info) return sendJson(res, 400, { success: false, message: 'Unsupported image type. Allowed: JPEG, PNG, WebP, GIF' });
+			if (file.size > 10 * 1024 * 1024) return sendJson(res, 400, { success: false, message: 'Image too large. Maximum size is 10MB' });
+			const id = newId('upload_');
+			this.uploads.set(id, file);
+			const ext = info.type.split('/')[1].replace('jpeg', 'jpg');
+			return sendJson(res, 200, { success: true, message: '', data: { id, url: `${this.cdnUrl}/uploads/${id}.${ext}`, mime_type: info.type, size: file.size } });
+		}
 		if (method === 'GET' && (m = /^\/videos\/generations\/([^/]+)$/.exec(rest))) {
 			if (this.limited(flavor, 'query', res)) return;
 			return this.readTask(flavor, 'video', decodeURIComponent(m[1]), res);
@@ -537,6 +603,11 @@ export class SoraSimulator {
 			if (this.limited(flavor, 'submit', res)) return;
 			const valid = this.validate(res, flavor, 'POST /v1/videos/{id}/remix', toapisRemixBody, record.body);
 			if (!valid) return;
+			if (valid.model === 'sora-2-official' && (valid.duration !== undefined || valid.aspect_ratio !== undefined)) {
+				return this.violation(res, flavor, 'POST /v1/videos/{id}/remix', 'sora-2-official remix takes only model and prompt');
+			}
+			const source = this.tasks.get(decodeURIComponent(m[1]));
+			if (!source || source.flavor !== flavor) return sendJson(res, 404, { error: { code: 404, message: 'Task not found', type: 'not_found_error' } });
 			this.submissions.push({ flavor, body: { remix: m[1], ...valid }, at: Date.now() });
 			const task = this.createTask(flavor, 'video', scenarioFromPrompt(valid.prompt), valid.model);
 			task.remixedFrom = decodeURIComponent(m[1]);
@@ -564,9 +635,17 @@ export class SoraSimulator {
 		}
 		if (method === 'POST' && rest === '/videos') {
 			if (this.limited(flavor, 'submit', res)) return;
-			const valid = this.validate(res, flavor, `POST ${flavor === 'azure' ? '/openai' : ''}/v1/videos`, openAiVideoBody, record.body);
+			const where = `POST ${flavor === 'azure' ? '/openai' : ''}/v1/videos`;
+			const valid = this.validate(res, flavor, where, openAiVideoBody, record.body);
 			if (!valid) return;
-			this.submissions.push({ flavor, body: record.body, at: Date.now() });
+			if (valid.input_reference !== undefined) {
+				if (!isUploadedFile(valid.input_reference)) return this.violation(res, flavor, where, 'input_reference must be a file');
+				const info = imageInfo(valid.input_reference.data);
+				const size = valid.size ?? '720x1280';
+				if (!info || !['image/jpeg', 'image/png', 'image/webp'].includes(info.type)) return this.violation(res, flavor, where, 'input_reference must be JPEG, PNG or WebP');
+				if (`${info.width}x${info.height}` !== size) return this.violation(res, flavor, where, `Inpaint image must match the requested width and height (${size}, got ${info.width}x${info.height})`);
+			}
+			this.submissions.push({ flavor, body: withoutFileData(record.body), at: Date.now() });
 			const task = this.createTask(flavor, 'video', scenarioFromPrompt(valid.prompt), valid.model ?? 'sora-2');
 			task.seconds = valid.seconds ?? '4';
 			task.size = valid.size ?? '720x1280';
@@ -638,6 +717,13 @@ export class SoraSimulator {
 
 	private serveCdn(path: string, res: ServerResponse): void {
 		let m: RegExpExecArray | null;
+		if ((m = /^\/uploads\/([^/.]+)\.\w+$/.exec(path))) {
+			const file = this.uploads.get(m[1]);
+			if (!file) return sendJson(res, 404, { message: 'Not found' });
+			res.writeHead(200, { 'content-type': file.type, 'content-length': file.size });
+			res.end(file.data);
+			return;
+		}
 		if ((m = /^\/(videos|thumbnails|moved)\/([^/.]+)\.(mp4|jpg)$/.exec(path))) {
 			const task = this.tasks.get(m[2]);
 			if (!task) return sendJson(res, 404, { message: 'Not found' });

@@ -230,7 +230,7 @@ export function validateVideoRequest(
 	// Reference images
 	const urls = splitImageUrls(input.imageUrls);
 	for (const url of urls) {
-		if (/^data:/i.test(url) || (!/^[a-z][a-z0-9+.-]*:/i.test(url) && url.length > 100)) {
+		if (/^data:/i.test(url) || /^[A-Za-z0-9+/=_-]{32,}$/.test(url)) {
 			refuse('imageUrls', 'Image URLs contains base64 or a data: URI, which the provider does not accept', 'Put the image in a binary field and set "Image From Binary Field": the node uploads it for you. Or give a public http(s) URL.');
 		}
 		if (!HTTP_URL.test(url)) notAllowed('imageUrls', url, 'each image must be a public http(s) URL', 'Separate several URLs with commas or new lines.');

@@ -100,7 +100,7 @@ export async function n8nStyleHttpRequest(options: IHttpRequestOptions): Promise
 export async function runNode(NodeClass: new () => INodeType, options: RunOptions): Promise<RunResult> {
 	const nodeType = new NodeClass();
 	const description = nodeType.description;
-	const items = options.items ?? [{ json: {} }];
+	const items: INodeExecutionData[] = options.items ?? [{ json: {} }];
 	const credentialType = new SoraApi();
 	const controller = new AbortController();
 	const logs: string[] = [];
@@ -129,17 +129,27 @@ export async function runNode(NodeClass: new () => INodeType, options: RunOption
 			warn: (m: string) => logs.push(m),
 			error: (m: string) => logs.push(m),
 		},
-		getNodeParameter(name: string, itemIndex: number, fallback?: unknown) {
+		getNodeParameter(name: string, itemIndex: number, fallback?: unknown, options?: { extractValue?: boolean }) {
 			const params = paramsOf(itemIndex);
 			const [head, ...rest] = name.split('.');
 			let value: unknown = params[head];
 			if (value === undefined) value = propertyDefault(description.properties, head);
 			for (const key of rest) value = (value as IDataObject | undefined)?.[key];
+			if (options?.extractValue && value && typeof value === 'object' && '__rl' in value) value = (value as IDataObject).value;
+			if (options?.extractValue && value && typeof value === 'object' && 'mode' in value) value = (value as IDataObject).value;
 			value = resolveExpression(value, items[itemIndex]);
 			return value === undefined ? fallback : value;
 		},
 		helpers: {
 			httpRequest: n8nStyleHttpRequest,
+			assertBinaryData(itemIndex: number, property: string) {
+				const binary = items[itemIndex].binary?.[property];
+				if (!binary) throw new Error(`no binary field ${property}`);
+				return binary;
+			},
+			async getBinaryDataBuffer(itemIndex: number, property: string) {
+				return Buffer.from(items[itemIndex].binary![property].data, 'base64');
+			},
 			async httpRequestWithAuthentication(_type: string, requestOptions: IHttpRequestOptions) {
 				requestOptions.abortSignal = controller.signal;
 				const authenticated = await credentialType.authenticate(options.credentials, requestOptions);

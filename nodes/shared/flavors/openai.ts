@@ -34,7 +34,7 @@ function openAiStyleAdapter(flavor: ApiFlavor, label: string): FlavorAdapter {
 			const form = new FormData();
 			for (const [key, value] of Object.entries(fields)) form.append(key, value);
 			const { data, mimeType, fileName } = request.image;
-			form.append('input_reference', new Blob([data], { type: mimeType }), fileName);
+			form.append('input_reference', new Blob([new Uint8Array(data)], { type: mimeType }), fileName);
 			return { method: 'POST', path: '/videos', body: form };
 		},
 

@@ -96,7 +96,7 @@ export const toapisAdapter: FlavorAdapter = {
 
 	uploadImage(image) {
 		const form = new FormData();
-		form.append('file', new Blob([image.data], { type: image.mimeType }), image.fileName);
+		form.append('file', new Blob([new Uint8Array(image.data)], { type: image.mimeType }), image.fileName);
 		return { method: 'POST', path: '/uploads/images', body: form };
 	},
 

@@ -1,0 +1,317 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { IDataObject } from 'n8n-workflow';
+import { SoraGenerate } from '../nodes/SoraGenerate/SoraGenerate.node';
+import { SAMPLE_MP4, startSimulator, type Flavor, type SoraSimulator } from '../simulator/server.mts';
+import { allText, credentialsFor, itemWithBinary, makePng } from './harness/fixtures.mts';
+import { readStored, runNode } from './harness/run-node.mts';
+
+let sim: SoraSimulator;
+beforeAll(async () => {
+	sim = await startSimulator({ defaultScenario: { durationMs: 1200 } });
+});
+afterAll(async () => sim.close());
+beforeEach(() => sim.reset());
+
+const rl = (value: string) => ({ __rl: true, mode: 'list', value });
+
+async function generate(flavor: Flavor, parameters: IDataObject, extra: Partial<Parameters<typeof runNode>[1]> = {}) {
+	return await runNode(SoraGenerate, { parameters: { prompt: 'A cat surfing a wave', ...parameters }, credentials: credentialsFor(sim, flavor), ...extra });
+}
+
+function submitted() {
+	return sim.requestsTo('api').filter((r) => r.method === 'POST');
+}
+
+const allToapisMetadata = {
+	thumbnail: true,
+	n: 2,
+	watermark: true,
+	private: true,
+	style: 'anime',
+	storyboard: true,
+	characterUrl: 'https://example.com/character.mp4',
+	characterTimestamps: '1,3',
+	characterCreate: true,
+	characterFromTask: 'video_01K8SGYNNNVBQTXNR4MM964S7K',
+};
+const allToapisMetadataWire = {
+	n: 2,
+	watermark: true,
+	private: true,
+	style: 'anime',
+	storyboard: true,
+	character_url: 'https://example.com/character.mp4',
+	character_timestamps: '1,3',
+	character_create: true,
+	character_from_task: 'video_01K8SGYNNNVBQTXNR4MM964S7K',
+};
+
+describe('Sora Generate: what goes over the wire, per model and flavor', () => {
+	const cases: Array<[string, Flavor, IDataObject, unknown]> = [
+		['toapis sora-2, every metadata field', 'toapis', { model: rl('sora-2'), duration: 15, aspectRatio: '16:9', imageUrls: 'https://example.com/a.jpg, https://example.com/b.png', additionalFields: allToapisMetadata },
+			{ model: 'sora-2', prompt: 'A cat surfing a wave', duration: 15, aspect_ratio: '16:9', image_urls: ['https://example.com/a.jpg', 'https://example.com/b.png'], thumbnail: true, metadata: allToapisMetadataWire }],
+		['toapis sora-2-pro HD at 15 s', 'toapis', { model: rl('sora-2-pro'), duration: 15, aspectRatio: '9:16', additionalFields: { hd: true } },
+			{ model: 'sora-2-pro', prompt: 'A cat surfing a wave', duration: 15, aspect_ratio: '9:16', metadata: { hd: true } }],
+		['toapis sora-2-pro 25 s', 'toapis', { model: rl('sora-2-pro'), duration: 25 }, { model: 'sora-2-pro', prompt: 'A cat surfing a wave', duration: 25 }],
+		['toapis sora-2-vip, provider defaults', 'toapis', { model: rl('sora-2-vip') }, { model: 'sora-2-vip', prompt: 'A cat surfing a wave' }],
+		['toapis sora-2-vvip 12 s with style', 'toapis', { model: rl('sora-2-vvip'), duration: 12, aspectRatio: '9:16', additionalFields: { style: 'comic', n: 4 } },
+			{ model: 'sora-2-vvip', prompt: 'A cat surfing a wave', duration: 12, aspect_ratio: '9:16', metadata: { style: 'comic', n: 4 } }],
+		['toapis sora-2-official, one image', 'toapis', { model: rl('sora-2-official'), duration: 8, aspectRatio: '16:9', imageUrls: 'https://example.com/frame.png' },
+			{ model: 'sora-2-official', prompt: 'A cat surfing a wave', duration: 8, aspect_ratio: '16:9', image_urls: ['https://example.com/frame.png'] }],
+		['toapis, a model the table does not know', 'toapis', { model: { __rl: true, mode: 'id', value: 'sora-3-preview' }, duration: 20 },
+			{ model: 'sora-3-preview', prompt: 'A cat surfing a wave', duration: 20 }],
+		['OpenAI-compatible sora-2 8 s 16:9', 'openaiCompatible', { model: rl('sora-2'), duration: 8, aspectRatio: '16:9' },
+			{ model: 'sora-2', prompt: 'A cat surfing a wave', seconds: '8', size: '1280x720' }],
+		['OpenAI-compatible sora-2-pro 1792x1024', 'openaiCompatible', { model: rl('sora-2-pro'), duration: 12, additionalFields: { size: '1792x1024' } },
+			{ model: 'sora-2-pro', prompt: 'A cat surfing a wave', seconds: '12', size: '1792x1024' }],
+		['OpenAI-compatible, unknown model', 'openaiCompatible', { model: { __rl: true, mode: 'id', value: 'sora-2-2025-12-08' }, duration: 16 },
+			{ model: 'sora-2-2025-12-08', prompt: 'A cat surfing a wave', seconds: '16' }],
+		['Azure, deployment name, 4 s portrait', 'azure', { model: { __rl: true, mode: 'id', value: 'my-sora-deployment' }, duration: 4, aspectRatio: '9:16' },
+			{ model: 'my-sora-deployment', prompt: 'A cat surfing a wave', seconds: '4', size: '720x1280' }],
+	];
+
+	it.each(cases)('%s', async (_name, flavor, parameters, body) => {
+		const result = await generate(flavor, parameters);
+		expect(result.error).toBeUndefined();
+		const posts = submitted();
+		expect(posts).toHaveLength(1);
+		expect(posts[0].body).toEqual(body);
+		expect(sim.violations).toEqual([]);
+		const json = result.output![0].json;
+		expect(json.id).toMatch(/^video_/);
+		expect(json.status).toBe('queued');
+		expect((json.raw as IDataObject).id).toBe(json.id);
+		expect(posts[0].path).toBe(flavor === 'toapis' ? '/v1/videos/generations' : flavor === 'azure' ? '/openai/v1/videos' : '/v1/videos');
+	});
+});
+
+describe('Sora Generate: refused before any request', () => {
+	const invalid: Array<[string, Flavor, IDataObject, RegExp]> = [
+		['sora-2 at 12 s', 'toapis', { model: rl('sora-2'), duration: 12 }, /Duration is 12, but sora-2 allows 10 s or 15 s/],
+		['sora-2-pro at 10 s', 'toapis', { model: rl('sora-2-pro'), duration: 10 }, /sora-2-pro allows 15 s or 25 s/],
+		['sora-2-vvip at 10 s', 'toapis', { model: rl('sora-2-vvip'), duration: 10 }, /sora-2-vvip allows 4 s, 8 s or 12 s/],
+		['sora-2-official at 15 s', 'toapis', { model: rl('sora-2-official'), duration: 15 }, /sora-2-official allows 4 s, 8 s or 12 s/],
+		['OpenAI sora-2 at 10 s', 'openaiCompatible', { model: rl('sora-2'), duration: 10 }, /sora-2 allows 4 s, 8 s or 12 s/],
+		['Azure at 15 s', 'azure', { model: { mode: 'id', value: 'dep' }, duration: 15 }, /model "dep" allows 4 s, 8 s or 12 s/],
+		['a fractional duration', 'toapis', { model: rl('sora-3'), duration: 7.5 }, /Duration is 7.5, but it must be a whole number/],
+		['HD on sora-2', 'toapis', { model: rl('sora-2'), additionalFields: { hd: true } }, /HD is true, but HD needs sora-2-pro/],
+		['HD at 25 s', 'toapis', { model: rl('sora-2-pro'), duration: 25, additionalFields: { hd: true } }, /HD is not available at 25 s/],
+		['n = 5', 'toapis', { model: rl('sora-2'), additionalFields: { n: 5 } }, /Number of Variants \(n\) is 5, but it must be a whole number from 1 to 4/],
+		['n = 0', 'toapis', { model: rl('sora-2'), additionalFields: { n: 0 } }, /is 0, but it must be a whole number from 1 to 4/],
+		['an unknown style', 'toapis', { model: rl('sora-2'), additionalFields: { style: 'noir' } }, /Style is "noir", but it must be thanksgiving, comic, news, selfie, nostalgic, anime/],
+		['a data: URI image', 'toapis', { imageUrls: 'data:image/png;base64,iVBORw0KGgo=' }, /base64 or a data: URI/],
+		['raw base64 as an image', 'toapis', { imageUrls: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==' }, /base64 or a data: URI/],
+		['an ftp image URL', 'toapis', { imageUrls: 'ftp://example.com/a.png' }, /Image URLs is "ftp:\/\/example.com\/a.png", but each image must be a public http\(s\) URL/],
+		['two images for sora-2-official', 'toapis', { model: rl('sora-2-official'), imageUrls: 'https://e.com/a.png\nhttps://e.com/b.png' }, /2 reference images were given, but sora-2-official uses only 1/],
+		['image URLs on an OpenAI-style flavor', 'openaiCompatible', { imageUrls: 'https://e.com/a.png' }, /takes the reference image as a file, not a URL/],
+		['timestamps not start,end', 'toapis', { additionalFields: { characterUrl: 'https://e.com/c.mp4', characterTimestamps: '1-3' } }, /Character Timestamps is "1-3", but it must be "start,end"/],
+		['a 3-second character segment', 'toapis', { additionalFields: { characterUrl: 'https://e.com/c.mp4', characterTimestamps: '1,4' } }, /only supports 2-second segments/],
+		['timestamps without a character URL', 'toapis', { additionalFields: { characterTimestamps: '1,3' } }, /Character Timestamps needs a Character URL/],
+		['a character URL that is neither URL nor id', 'toapis', { additionalFields: { characterUrl: 'data:video/mp4;base64,AAAA' } }, /Character URL is "data:video/],
+		['a bad character task id', 'toapis', { additionalFields: { characterFromTask: 'not an id!' } }, /Character From Task is "not an id!"/],
+		['metadata on sora-2-official', 'toapis', { model: rl('sora-2-official'), additionalFields: { watermark: true } }, /Watermark is not available for sora-2-official/],
+		['thumbnail on sora-2-official', 'toapis', { model: rl('sora-2-official'), additionalFields: { thumbnail: true } }, /Thumbnail is not available for sora-2-official/],
+		['metadata on the OpenAI-compatible flavor', 'openaiCompatible', { additionalFields: { style: 'anime' } }, /Style is not available on the OpenAI-compatible flavor/],
+		['a size sora-2 does not have', 'openaiCompatible', { model: rl('sora-2'), additionalFields: { size: '1792x1024' } }, /Size is "1792x1024", but sora-2 allows 1280x720 or 720x1280/],
+		['a size against the aspect ratio', 'openaiCompatible', { model: rl('sora-2'), aspectRatio: '9:16', additionalFields: { size: '1280x720' } }, /does not match the aspect ratio 9:16/],
+		['size on toapis', 'toapis', { additionalFields: { size: '1280x720' } }, /Size is only used on the OpenAI-compatible and Azure flavors/],
+		['an empty prompt', 'toapis', { prompt: '   ' }, /Prompt is empty/],
+		['an empty model', 'azure', { model: { mode: 'id', value: '' } }, /Model is empty/],
+		['a remix without a video id', 'toapis', { operation: 'remix', videoId: '' }, /Video ID is empty/],
+		['a duration on an OpenAI-style remix', 'openaiCompatible', { operation: 'remix', videoId: 'video_1', duration: 8 }, /a remix on the OpenAI-compatible flavor takes only the prompt/],
+		['a duration on a sora-2-official remix', 'toapis', { operation: 'remix', videoId: 'video_1', model: rl('sora-2-official'), duration: 8 }, /a remix on sora-2-official takes only the prompt/],
+	];
+
+	it.each(invalid)('%s', async (_name, flavor, parameters, message) => {
+		const result = await generate(flavor, parameters);
+		expect(result.error?.message).toMatch(message);
+		expect(result.error?.description).toMatch(/field "/);
+		expect(sim.requests).toHaveLength(0);
+	});
+
+	it('with Continue On Fail, an invalid item becomes an error item and the valid one is generated', async () => {
+		const result = await runNode(SoraGenerate, {
+			items: [{ json: { d: 12 } }, { json: { d: 10 } }],
+			parameters: (i) => ({ prompt: 'A cat', model: rl('sora-2'), duration: i === 0 ? 12 : 10 }),
+			credentials: credentialsFor(sim, 'toapis'),
+			continueOnFail: true,
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.output![0].json.error).toMatchObject({ message: expect.stringMatching(/Duration is 12/) });
+		expect(result.output![1].json.status).toBe('queued');
+		expect(result.output!.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(submitted()).toHaveLength(1);
+	});
+
+	it('refuses a binary field that does not exist, naming the fields there are', async () => {
+		const result = await runNode(SoraGenerate, {
+			items: [itemWithBinary('photo', makePng(32, 32), 'image/png', 'p.png')],
+			parameters: { prompt: 'A cat', imageBinaryPropertyName: 'image' },
+			credentials: credentialsFor(sim, 'toapis'),
+		});
+		expect(result.error?.message).toMatch(/Image From Binary Field is "image", but the item has no such binary field/);
+		expect(result.error?.description).toMatch(/photo/);
+		expect(sim.requests).toHaveLength(0);
+	});
+
+	it('refuses a binary that is not an image, and one over 10 MB', async () => {
+		const notImage = await runNode(SoraGenerate, {
+			items: [itemWithBinary('data', Buffer.from('%PDF-1.7 not an image'), 'image/png', 'doc.png')],
+			parameters: { prompt: 'A cat', imageBinaryPropertyName: 'data' },
+			credentials: credentialsFor(sim, 'toapis'),
+		});
+		expect(notImage.error?.message).toMatch(/is not an image \(image\/png\)/);
+		const big = Buffer.concat([makePng(64, 64), Buffer.alloc(11 * 1024 * 1024)]);
+		const tooBig = await runNode(SoraGenerate, {
+			items: [itemWithBinary('data', big, 'image/png', 'big.png')],
+			parameters: { prompt: 'A cat', imageBinaryPropertyName: 'data' },
+			credentials: credentialsFor(sim, 'toapis'),
+		});
+		expect(tooBig.error?.message).toMatch(/is 11.0 MB; uploads are limited to 10 MB/);
+		expect(sim.requests).toHaveLength(0);
+	});
+
+	it.each([
+		['toapis', { model: rl('sora-2-official'), aspectRatio: '16:9' }],
+		['azure', { model: { mode: 'id', value: 'dep' }, aspectRatio: '16:9' }],
+	] as const)('%s: refuses a reference image of the wrong size', async (flavor, parameters) => {
+		const result = await runNode(SoraGenerate, {
+			items: [itemWithBinary('data', makePng(640, 480), 'image/png', 'small.png')],
+			parameters: { prompt: 'A cat', imageBinaryPropertyName: 'data', ...parameters },
+			credentials: credentialsFor(sim, flavor),
+		});
+		expect(result.error?.message).toMatch(/The reference image is 640x480, but .* needs exactly 1280x720/);
+		expect(sim.requests).toHaveLength(0);
+	});
+});
+
+describe('Sora Generate: images from binary data', () => {
+	it('toapis: uploads the image, then sends its URL in image_urls', async () => {
+		const png = makePng(1280, 720);
+		const result = await runNode(SoraGenerate, {
+			items: [itemWithBinary('photo', png, 'image/png', 'frame.png')],
+			parameters: { prompt: 'A cat', model: rl('sora-2'), imageBinaryPropertyName: 'photo' },
+			credentials: credentialsFor(sim, 'toapis'),
+		});
+		expect(result.error).toBeUndefined();
+		const [upload, create] = submitted();
+		expect(upload.path).toBe('/v1/uploads/images');
+		expect((upload.body as { file: { fileName: string; size: number; type: string } }).file).toMatchObject({ fileName: 'frame.png', size: png.length, type: 'image/png' });
+		expect((create.body as { image_urls: string[] }).image_urls).toEqual([expect.stringMatching(new RegExp(`^${sim.cdnUrl}/uploads/upload_\\w+\\.png$`))]);
+		expect(sim.violations).toEqual([]);
+		expect(sim.uploads.size).toBe(1);
+	});
+
+	it.each(['openaiCompatible', 'azure'] as const)('%s: sends the image as the input_reference file', async (flavor) => {
+		const png = makePng(720, 1280);
+		const result = await runNode(SoraGenerate, {
+			items: [itemWithBinary('data', png, 'image/png', 'portrait.png')],
+			parameters: { prompt: 'A cat', model: flavor === 'azure' ? { mode: 'id', value: 'dep' } : rl('sora-2'), duration: 4, aspectRatio: '9:16', imageBinaryPropertyName: 'data' },
+			credentials: credentialsFor(sim, flavor),
+		});
+		expect(result.error).toBeUndefined();
+		const posts = submitted();
+		expect(posts).toHaveLength(1);
+		expect(posts[0].headers['content-type']).toMatch(/^multipart\/form-data/);
+		expect(posts[0].body).toMatchObject({ prompt: 'A cat', seconds: '4', size: '720x1280', input_reference: { fileName: 'portrait.png', size: png.length, type: 'image/png' } });
+		expect(sim.violations).toEqual([]);
+	});
+});
+
+describe('Sora Generate: remix', () => {
+	it('toapis: remixes with model, prompt, duration and aspect ratio', async () => {
+		const source = sim.createTask('toapis', 'video', { durationMs: 0 });
+		const result = await generate('toapis', { operation: 'remix', videoId: source.id, model: rl('sora-2-pro'), prompt: 'Now at night', duration: 15, aspectRatio: '16:9' });
+		expect(result.error).toBeUndefined();
+		const [post] = submitted();
+		expect(post.path).toBe(`/v1/videos/${source.id}/remix`);
+		expect(post.body).toEqual({ model: 'sora-2-pro', prompt: 'Now at night', duration: 15, aspect_ratio: '16:9' });
+		expect(result.output![0].json.id).not.toBe(source.id);
+		expect(sim.violations).toEqual([]);
+	});
+
+	it('toapis sora-2-official: remixes with model and prompt only', async () => {
+		const source = sim.createTask('toapis', 'video', { durationMs: 0 }, 'sora-2-official');
+		const result = await generate('toapis', { operation: 'remix', videoId: source.id, model: rl('sora-2-official'), prompt: 'Now at night' });
+		expect(result.error).toBeUndefined();
+		expect(submitted()[0].body).toEqual({ model: 'sora-2-official', prompt: 'Now at night' });
+		expect(sim.violations).toEqual([]);
+	});
+
+	it.each(['openaiCompatible', 'azure'] as const)('%s: POST /videos/{id}/remix with the prompt', async (flavor) => {
+		const source = sim.createTask(flavor, 'video', { durationMs: 0 });
+		const result = await generate(flavor, { operation: 'remix', videoId: source.id, model: { mode: 'id', value: 'sora-2' }, prompt: 'Now at night', waitForCompletion: true, pollInterval: 1, maxWaitTime: 20, downloadVideo: true });
+		expect(result.error).toBeUndefined();
+		const [post] = submitted();
+		expect(post.path).toBe(`${flavor === 'azure' ? '/openai' : ''}/v1/videos/${source.id}/remix`);
+		expect(post.body).toEqual({ prompt: 'Now at night' });
+		expect(result.output![0].json).toMatchObject({ status: 'completed' });
+		expect((result.output![0].json.raw as IDataObject).remixed_from_video_id).toBe(source.id);
+		expect(readStored(result, result.output![0].binary!.data).equals(SAMPLE_MP4)).toBe(true);
+	});
+});
+
+describe('Sora Generate: waiting, and never losing paid work', () => {
+	it.each(['toapis', 'openaiCompatible', 'azure'] as const)('%s: waits and downloads the video as a file', async (flavor) => {
+		const result = await generate(flavor, { model: flavor === 'azure' ? { mode: 'id', value: 'dep' } : rl(flavor === 'toapis' ? 'sora-2-vvip' : 'sora-2'), duration: 4, waitForCompletion: true, pollInterval: 1, maxWaitTime: 20, downloadVideo: true, binaryPropertyName: 'video' });
+		expect(result.error).toBeUndefined();
+		const item = result.output![0];
+		expect(item.json).toMatchObject({ status: 'completed', progress: 100 });
+		expect(item.binary!.video).toMatchObject({ mimeType: 'video/mp4', fileName: `${item.json.id}.mp4` });
+		expect(readStored(result, item.binary!.video).equals(SAMPLE_MP4)).toBe(true);
+		// submitted, then no read before one interval, then at most ceil(1.2 s / 1 s) + 1 reads
+		expect(sim.readsOf(item.json.id as string)).toBeLessThanOrEqual(3);
+		expect(sim.leaks).toEqual([]);
+	});
+
+	it('a failed generation comes out as data with the provider\'s reason', async () => {
+		const result = await generate('toapis', { prompt: 'Something [sim:fail]', waitForCompletion: true, pollInterval: 1, maxWaitTime: 20, downloadVideo: true });
+		expect(result.error).toBeUndefined();
+		expect(result.output![0].json).toMatchObject({ status: 'failed', error: { code: 'generation_failed', message: expect.stringMatching(/content policy/) } });
+	});
+
+	it('a wait that times out keeps the task id in the error', async () => {
+		const result = await generate('toapis', { prompt: 'Forever [sim:stuck]', waitForCompletion: true, pollInterval: 1, maxWaitTime: 2 });
+		const id = sim.submissions.length === 1 ? [...sim.tasks.keys()][0] : undefined;
+		expect(id).toBeDefined();
+		expect(result.error?.message).toContain(id);
+		expect(result.error?.description).toMatch(/Nothing is lost.*Sora Task Status/);
+	});
+
+	it('a timed-out item under Continue On Fail outputs the task id and status', async () => {
+		const result = await generate('toapis', { prompt: 'Forever [sim:stuck]', waitForCompletion: true, pollInterval: 1, maxWaitTime: 1 }, { continueOnFail: true });
+		const id = [...sim.tasks.keys()][0];
+		expect(result.output![0].json).toMatchObject({ id, status: 'in_progress', error: { message: expect.stringContaining(id) } });
+	});
+
+	it('cancelling mid-wait stops at once and names the task', async () => {
+		const result = await generate('toapis', { prompt: 'Forever [sim:stuck]', waitForCompletion: true, pollInterval: 5, maxWaitTime: 60 }, { cancelAfterMs: 400 });
+		const id = [...sim.tasks.keys()][0];
+		expect(result.durationMs).toBeLessThan(3000);
+		expect(result.error?.message).toMatch(/cancelled/);
+		expect(result.error?.message).toContain(id);
+	});
+
+	it('never repeats a submit that got a 500 (it may have been accepted), and says so', async () => {
+		sim.inject({ match: { method: 'POST', path: '/v1/videos/generations' }, kind: 'status', status: 500, afterHandling: true });
+		const result = await generate('toapis', { model: rl('sora-2') });
+		expect(submitted()).toHaveLength(1);
+		expect(result.error?.message).toMatch(/server error \(500\)/);
+		expect(result.error?.description).toMatch(/may still have been accepted/);
+	});
+
+	it('repeats a submit the provider refused with 429, after Retry-After', async () => {
+		sim.inject({ match: { method: 'POST', path: '/v1/videos/generations' }, kind: 'status', status: 429, headers: { 'retry-after': '1' } });
+		const result = await generate('toapis', { model: rl('sora-2') });
+		expect(result.error).toBeUndefined();
+		expect(submitted().map((r) => r.status)).toEqual([429, 200]);
+		expect(sim.submissions).toHaveLength(1);
+	});
+
+	it('never shows the API key, even when the provider echoes it', async () => {
+		sim.inject({ match: { method: 'POST' }, kind: 'status', status: 400, body: { error: { code: 'invalid_request', message: `Bad request for key ${sim.apiKey}` } } });
+		const result = await generate('toapis', { model: rl('sora-2') });
+		expect(result.error?.message).toMatch(/refused the request \(400\)/);
+		expect(allText(result.error)).not.toContain(sim.apiKey);
+	});
+});
