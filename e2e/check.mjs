@@ -33,19 +33,20 @@ function binaryFile(userFolder, id) {
 }
 
 switch (check) {
-	case 'task-status-output': {
-		// args: result.json, userFolder, sample.mp4, expected flavor
-		const [resultPath, userFolder, samplePath] = args;
+	case 'video-output': {
+		// args: result.json, userFolder, sample.mp4, node name
+		const [resultPath, userFolder, samplePath, nodeName] = args;
 		const result = readJson(resultPath);
 		if (result.status !== 'success' && result.finished !== true) fail(`execution status ${result.status}`);
-		const run = result.data.resultData.runData['Sora Task Status']?.[0];
-		if (!run) fail('Sora Task Status did not run');
+		const run = result.data.resultData.runData[nodeName]?.[0];
+		if (!run) fail(`${nodeName} did not run`);
 		const items = run.data.main[0];
 		if (items.length !== 1) fail(`expected 1 item, got ${items.length}`);
 		const item = items[0];
 		const json = item.json;
-		const seeded = result.data.resultData.runData['Seed Task In Simulator'][0].data.main[0][0].json.id;
-		if (json.id !== seeded) fail(`task id ${json.id} != seeded ${seeded}`);
+		const seedRun = result.data.resultData.runData['Seed Task In Simulator'];
+		const seeded = seedRun ? seedRun[0].data.main[0][0].json.id : json.id;
+		if (!/^video_/.test(String(json.id)) || json.id !== seeded) fail(`task id ${json.id} (expected ${seeded})`);
 		if (json.status !== 'completed' || json.progress !== 100) fail(`task not completed: ${JSON.stringify(json)}`);
 		if (!json.raw || json.raw.id !== seeded) fail('raw provider response missing');
 		if (JSON.stringify(item.pairedItem) !== JSON.stringify({ item: 0 })) fail(`pairedItem ${JSON.stringify(item.pairedItem)}`);

@@ -61,33 +61,50 @@ n8n import:credentials --input="$STATE/credentials.json" > "$STATE/import-cred.l
   && ok "import:credentials" || { bad "import:credentials"; tail -20 "$STATE/import-cred.log"; }
 
 mkdir -p "$STATE/workflows"
-wf() { # id flavor credential
-  sed -e "s#__WF_ID__#$1#" -e "s#__FLAVOR__#$2#g" -e "s#__CRED_ID__#$3#" -e "s#__SIM_URL__#$SIM_URL#" \
-    "$HERE/workflows/task-status.template.json" > "$STATE/workflows/$1.json"
+wf() { # template id flavor credential [model duration]
+  sed -e "s#__WF_ID__#$2#" -e "s#__FLAVOR__#$3#g" -e "s#__CRED_ID__#$4#" -e "s#__SIM_URL__#$SIM_URL#" \
+    -e "s#__MODEL__#${5:-}#" -e "s#__DURATION__#${6:-0}#" "$HERE/workflows/$1.template.json" > "$STATE/workflows/$2.json"
 }
-wf soraE2eToapis001 toapis soraToapis000001
-wf soraE2eOpenAi001 openaiCompatible soraOpenAi000001
-wf soraE2eAzure0001 azure soraAzure0000001
-wf soraE2eWrongKey1 toapis soraWrongKey0001
+wf task-status soraE2eToapis001 toapis soraToapis000001
+wf task-status soraE2eOpenAi001 openaiCompatible soraOpenAi000001
+wf task-status soraE2eAzure0001 azure soraAzure0000001
+wf task-status soraE2eWrongKey1 toapis soraWrongKey0001
+wf generate soraE2eGenToapis toapis soraToapis000001 sora-2-vvip 4
+wf generate soraE2eGenOpenAi openaiCompatible soraOpenAi000001 sora-2 8
+wf generate soraE2eGenInvald toapis soraToapis000001 sora-2 12
 n8n import:workflow --separate --input="$STATE/workflows" > "$STATE/import-wf.log" 2>&1 \
-  && ok "import:workflow (4 workflows)" || { bad "import:workflow"; tail -20 "$STATE/import-wf.log"; }
+  && ok "import:workflow ($(ls "$STATE/workflows" | wc -l) workflows)" || { bad "import:workflow"; tail -20 "$STATE/import-wf.log"; }
 
 run_wf() { # id -> $STATE/<id>.out, returns rc
   N8N_LOG_FORMAT=json n8n execute --id="$1" --rawOutput > "$STATE/$1.out" 2> "$STATE/$1.err"
 }
 
-for pair in toapis:soraE2eToapis001 openaiCompatible:soraE2eOpenAi001 azure:soraE2eAzure0001; do
-  flavor=${pair%%:*}; id=${pair#*:}
+video_wf() { # label workflow-id node-name
+  local t rc secs msg=""
   t=$(date +%s.%N)
-  run_wf "$id"; rc=$?
+  run_wf "$2"; rc=$?
   secs=$(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
-  if [ $rc -eq 0 ] && "$SYSTEM_NODE" "$HERE/extract-result.mjs" "$STATE/$id.out" > "$STATE/$id.result.json" \
-     && msg=$(check task-status-output "$STATE/$id.result.json" "$N8N_USER_FOLDER" "$ROOT/simulator/media/sample.mp4" "$flavor" 2>&1); then
-    ok "$flavor: Manual Trigger → Sora Task Status (wait + download) in n8n ($secs s): $msg"
+  if [ $rc -eq 0 ] && "$SYSTEM_NODE" "$HERE/extract-result.mjs" "$STATE/$2.out" > "$STATE/$2.result.json" \
+     && msg=$(check video-output "$STATE/$2.result.json" "$N8N_USER_FOLDER" "$ROOT/simulator/media/sample.mp4" "$3" 2>&1); then
+    ok "$1 in n8n ($secs s): $msg"
   else
-    bad "$flavor workflow rc=$rc: ${msg:-}"; tail -c 3000 "$STATE/$id.out"; tail -c 1500 "$STATE/$id.err"
+    bad "$1 rc=$rc: $msg"; tail -c 3000 "$STATE/$2.out"; tail -c 1500 "$STATE/$2.err"
   fi
-done
+}
+video_wf "toapis: Manual Trigger → Sora Task Status (wait + download)" soraE2eToapis001 "Sora Task Status"
+video_wf "openaiCompatible: Manual Trigger → Sora Task Status (wait + download)" soraE2eOpenAi001 "Sora Task Status"
+video_wf "azure: Manual Trigger → Sora Task Status (wait + download)" soraE2eAzure0001 "Sora Task Status"
+video_wf "toapis: Manual Trigger → Sora Generate sora-2-vvip 4 s (wait + download)" soraE2eGenToapis "Sora Generate"
+video_wf "openaiCompatible: Manual Trigger → Sora Generate sora-2 8 s (wait + download)" soraE2eGenOpenAi "Sora Generate"
+
+before=$(curl -s "$SIM_URL/__sim/state" | "$SYSTEM_NODE" -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).requests.length))")
+run_wf soraE2eGenInvald; rc=$?
+after=$(curl -s "$SIM_URL/__sim/state" | "$SYSTEM_NODE" -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).requests.length))")
+if [ $rc -ne 0 ] && grep -q 'Duration is 12, but sora-2 allows 10 s or 15 s' "$STATE/soraE2eGenInvald.out" && [ "$before" = "$after" ]; then
+  ok "invalid Sora Generate item (sora-2 at 12 s) refused in n8n with a clear message and 0 requests to the provider"
+else
+  bad "invalid Generate: rc=$rc, provider requests $before -> $after"; grep -o '"message":"[^"]*' "$STATE/soraE2eGenInvald.out" | tail -3
+fi
 
 run_wf soraE2eWrongKey1; rc=$?
 if [ $rc -ne 0 ] && grep -q 'rejected the API key (401)' "$STATE/soraE2eWrongKey1.out" \

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import type { ILoadOptionsFunctions } from 'n8n-workflow';
+import { SoraGenerate } from '../nodes/SoraGenerate/SoraGenerate.node';
+import { getDurations, searchModels } from '../nodes/SoraGenerate/methods';
+
+function loadOptionsContext(flavor: string, model: string): ILoadOptionsFunctions {
+	return {
+		getCredentials: async () => ({ apiFlavor: flavor, apiKey: 'k', baseUrl: '' }),
+		getCurrentNodeParameter: () => model,
+	} as unknown as ILoadOptionsFunctions;
+}
+
+const durationsOf = async (flavor: string, model: string) =>
+	(await getDurations.call(loadOptionsContext(flavor, model))).map((o) => o.value);
+
+describe('the editor follows the model table', () => {
+	it.each([
+		['toapis', 'sora-2', [0, 10, 15]],
+		['toapis', 'sora-2-pro', [0, 15, 25]],
+		['toapis', 'sora-2-vvip', [0, 4, 8, 12]],
+		['toapis', 'sora-2-official', [0, 4, 8, 12]],
+		['toapis', 'sora-9-future', [0, 4, 8, 10, 12, 15, 25]],
+		['openaiCompatible', 'sora-2', [0, 4, 8, 12]],
+		['azure', 'my-deployment', [0, 4, 8, 12]],
+	])('%s %s → durations %j', async (flavor, model, expected) => {
+		expect(await durationsOf(flavor, model)).toEqual(expected);
+	});
+
+	it('lists the models of the credential\'s flavor', async () => {
+		const names = async (flavor: string) => (await searchModels.call(loadOptionsContext(flavor, ''))).results.map((r) => r.value);
+		expect(await names('toapis')).toEqual(['sora-2', 'sora-2-pro', 'sora-2-vip', 'sora-2-vvip', 'sora-2-official']);
+		expect(await names('openaiCompatible')).toEqual(['sora-2', 'sora-2-pro']);
+		expect(await names('azure')).toEqual([]);
+	});
+
+	it('names every seed field as a camelCase parameter', () => {
+		const properties = new SoraGenerate().description.properties;
+		const top = properties.map((p) => p.name);
+		const additional = (properties.find((p) => p.name === 'additionalFields')!.options as Array<{ name: string }>).map((o) => o.name);
+		for (const name of ['model', 'prompt', 'duration', 'aspectRatio', 'imageUrls']) expect(top).toContain(name);
+		for (const name of ['thumbnail', 'n', 'watermark', 'hd', 'private', 'style', 'storyboard', 'characterUrl', 'characterTimestamps', 'characterCreate', 'characterFromTask']) {
+			expect(additional).toContain(name);
+		}
+		expect(new SoraGenerate().description.usableAsTool).toBe(true);
+	});
+});
