@@ -67,6 +67,24 @@ switch (check) {
 		console.log(`task ${seeded} completed; MP4 ${stored.length} B stored by n8n (${binary.id ?? 'inline'}) matches the simulator's`);
 		break;
 	}
+	case 'character-example': {
+		// args: result.json, userFolder, sample.mp4
+		const [resultPath, userFolder, samplePath] = args;
+		const result = readJson(resultPath);
+		const runData = result.data.resultData.runData;
+		const created = runData['Sora Character']?.[0]?.data.main[0][0]?.json;
+		if (!created || created.status !== 'completed' || !/^@sim\w+\.character$/.test(created.mentions ?? '')) fail(`character: ${JSON.stringify(created)}`);
+		const videos = runData['Sora Generate']?.[0]?.data.main[0] ?? [];
+		if (videos.length !== 2) fail(`expected 2 videos, got ${videos.length}`);
+		const sample = sha(readFileSync(samplePath));
+		for (const video of videos) {
+			if (video.json.status !== 'completed') fail(`video ${video.json.id} is ${video.json.status}`);
+			const path = binaryFile(userFolder, video.binary?.video?.id ?? '');
+			if (!path || sha(readFileSync(path)) !== sample) fail(`video ${video.json.id}: MP4 missing or different`);
+		}
+		console.log(`character ${created.mentions} created; 2 videos mentioning it generated and stored as MP4`);
+		break;
+	}
 	case 'sim-clean': {
 		// args: state.json, apiKey
 		const [statePath] = args;

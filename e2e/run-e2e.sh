@@ -72,6 +72,19 @@ wf task-status soraE2eWrongKey1 toapis soraWrongKey0001
 wf generate soraE2eGenToapis toapis soraToapis000001 sora-2-vvip 4
 wf generate soraE2eGenOpenAi openaiCompatible soraOpenAi000001 sora-2 8
 wf generate soraE2eGenInvald toapis soraToapis000001 sora-2 12
+# The shipped examples, pointed at the simulator's credential, polling every second instead of every 15.
+example() { # file id credential
+  "$SYSTEM_NODE" -e '
+    const [file, id, cred] = process.argv.slice(1);
+    const wf = JSON.parse(require("fs").readFileSync(file, "utf8"));
+    wf.id = id;
+    for (const node of wf.nodes) {
+      if (node.credentials?.soraApi) node.credentials.soraApi = { id: cred, name: "Sora (toapis)" };
+      if (node.parameters?.pollInterval) node.parameters.pollInterval = 1;
+    }
+    process.stdout.write(JSON.stringify(wf));' "$HERE/../examples/$1" "$2" "$3" > "$STATE/workflows/$2.json"
+}
+example character-reuse.json soraExCharacter1 soraToapis000001
 n8n import:workflow --separate --input="$STATE/workflows" > "$STATE/import-wf.log" 2>&1 \
   && ok "import:workflow ($(ls "$STATE/workflows" | wc -l) workflows)" || { bad "import:workflow"; tail -20 "$STATE/import-wf.log"; }
 
@@ -96,6 +109,16 @@ video_wf "openaiCompatible: Manual Trigger → Sora Task Status (wait + download
 video_wf "azure: Manual Trigger → Sora Task Status (wait + download)" soraE2eAzure0001 "Sora Task Status"
 video_wf "toapis: Manual Trigger → Sora Generate sora-2-vvip 4 s (wait + download)" soraE2eGenToapis "Sora Generate"
 video_wf "openaiCompatible: Manual Trigger → Sora Generate sora-2 8 s (wait + download)" soraE2eGenOpenAi "Sora Generate"
+
+t=$(date +%s.%N)
+run_wf soraExCharacter1; rc=$?
+secs=$(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
+if [ $rc -eq 0 ] && "$SYSTEM_NODE" "$HERE/extract-result.mjs" "$STATE/soraExCharacter1.out" > "$STATE/soraExCharacter1.result.json" \
+   && msg=$(check character-example "$STATE/soraExCharacter1.result.json" "$N8N_USER_FOLDER" "$ROOT/simulator/media/sample.mp4" 2>&1); then
+  ok "example character-reuse.json in n8n ($secs s): $msg"
+else
+  bad "example character-reuse.json rc=$rc: ${msg:-}"; tail -c 3000 "$STATE/soraExCharacter1.out"
+fi
 
 before=$(curl -s "$SIM_URL/__sim/state" | "$SYSTEM_NODE" -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).requests.length))")
 run_wf soraE2eGenInvald; rc=$?

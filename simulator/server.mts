@@ -328,6 +328,19 @@ export class SoraSimulator {
 		return { status: 'in_progress', progress } as const;
 	}
 
+	/** Usernames of finished character tasks: what @mentions in prompts may refer to */
+	characterUsernames(): Set<string> {
+		const names = new Set<string>();
+		for (const task of this.tasks.values()) {
+			if (task.kind === 'character' && this.state(task).status === 'completed') names.add(this.usernameOf(task));
+		}
+		return names;
+	}
+
+	usernameOf(task: SimTask): string {
+		return `sim${task.id.slice(5, 11)}.character`;
+	}
+
 	private videoUrl(task: SimTask): string {
 		return `${this.cdnUrl}/videos/${task.id}.mp4`;
 	}
@@ -367,7 +380,7 @@ export class SoraSimulator {
 								id: `ch_${task.id.slice(5, 21)}`,
 								display_name: 'Sim Character',
 								profile_picture_url: `${this.cdnUrl}/thumbnails/${task.id}.jpg`,
-								username: `sim${task.id.slice(5, 11)}.character`,
+								username: this.usernameOf(task),
 							},
 						],
 					},
@@ -564,6 +577,9 @@ export class SoraSimulator {
 			if (characterMode) {
 				const valid = this.validate(res, flavor, 'POST /v1/videos/generations (character)', toapisCharacterBody, body);
 				if (!valid) return;
+				if (valid.from_task && !this.tasks.has(valid.from_task)) {
+					return sendJson(res, 400, { error: { code: 'invalid_request', message: `Task ${valid.from_task} not found`, type: 'invalid_request_error' } });
+				}
 				this.submissions.push({ flavor, body, at: Date.now() });
 				const task = this.createTask(flavor, 'character', {}, valid.model);
 				task.request = body;
@@ -573,6 +589,11 @@ export class SoraSimulator {
 			if (!valid) return;
 			const ruleProblems = toapisModelViolations(valid);
 			if (ruleProblems.length) return this.violation(res, flavor, 'POST /v1/videos/generations', ruleProblems.join('; '));
+			const unknown = [...valid.prompt.matchAll(/@([a-z0-9]+\.[a-z0-9_]+)/g)].map((x) => x[1]).filter((u) => !this.characterUsernames().has(u));
+			if (unknown.length) return sendJson(res, 400, { error: { code: 'invalid_request', message: `Unknown character @${unknown[0]}`, type: 'invalid_request_error' } });
+			if (valid.metadata?.character_from_task && !this.tasks.has(valid.metadata.character_from_task)) {
+				return sendJson(res, 400, { error: { code: 'invalid_request', message: `Task ${valid.metadata.character_from_task} not found`, type: 'invalid_request_error' } });
+			}
 			this.submissions.push({ flavor, body, at: Date.now() });
 			const task = this.createTask(flavor, 'video', scenarioFromPrompt(valid.prompt), valid.model);
 			task.request = body;
@@ -590,6 +611,17 @@ export class SoraSimulator {
 			this.uploads.set(id, file);
 			const ext = info.type.split('/')[1].replace('jpeg', 'jpg');
 			return sendJson(res, 200, { success: true, message: '', data: { id, url: `${this.cdnUrl}/uploads/${id}.${ext}`, mime_type: info.type, size: file.size } });
+		}
+		if (method === 'POST' && rest === '/uploads/videos') {
+			const file = (record.body as Record<string, unknown> | undefined)?.file;
+			if (!isUploadedFile(file)) return this.violation(res, flavor, 'POST /v1/uploads/videos', 'multipart field "file" is required');
+			const isMp4 = file.data.length >= 12 && file.data.toString('ascii', 4, 8) === 'ftyp';
+			const isWebm = file.data.length >= 4 && file.data.readUInt32BE(0) === 0x1a45dfa3;
+			if (!isMp4 && !isWebm) return sendJson(res, 400, { success: false, message: 'Unsupported video type. Allowed: MP4, WebM, MOV' });
+			if (file.size > 50 * 1024 * 1024) return sendJson(res, 400, { success: false, message: 'Video too large. Maximum size is 50MB' });
+			const id = newId('upload_');
+			this.uploads.set(id, file);
+			return sendJson(res, 200, { success: true, message: '', data: { id, url: `${this.cdnUrl}/uploads/${id}.${isWebm ? 'webm' : 'mp4'}`, mime_type: file.type, size: file.size } });
 		}
 		if (method === 'GET' && (m = /^\/videos\/generations\/([^/]+)$/.exec(rest))) {
 			if (this.limited(flavor, 'query', res)) return;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ILoadOptionsFunctions } from 'n8n-workflow';
 import { SoraGenerate } from '../nodes/SoraGenerate/SoraGenerate.node';
-import { getDurations, searchModels } from '../nodes/SoraGenerate/methods';
+import { getDurations, searchModels } from '../nodes/shared/methods';
 
 function loadOptionsContext(flavor: string, model: string): ILoadOptionsFunctions {
 	return {

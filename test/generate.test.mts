@@ -71,6 +71,9 @@ describe('Sora Generate: what goes over the wire, per model and flavor', () => {
 	];
 
 	it.each(cases)('%s', async (_name, flavor, parameters, body) => {
+		// the simulator, like toapis, only takes character_from_task ids of tasks it knows
+		const fromTask = 'video_01K8SGYNNNVBQTXNR4MM964S7K';
+		sim.tasks.set(fromTask, { ...sim.createTask('toapis', 'video'), id: fromTask });
 		const result = await generate(flavor, parameters);
 		expect(result.error).toBeUndefined();
 		const posts = submitted();

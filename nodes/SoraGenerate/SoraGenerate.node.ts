@@ -5,10 +5,10 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
-import { errorItemJson } from '../shared/outcomes';
+import { toOutputItems } from '../shared/parameters';
 import { generateProperties } from './description';
 import { generateVideos } from './generate';
-import { getDurations, searchModels } from './methods';
+import { getDurations, searchModels } from '../shared/methods';
 
 export class SoraGenerate implements INodeType {
 	description: INodeTypeDescription = {
@@ -34,18 +34,6 @@ export class SoraGenerate implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const results = await generateVideos.call(this);
-		const output: INodeExecutionData[] = [];
-		for (let itemIndex = 0; itemIndex < results.length; itemIndex++) {
-			const result = results[itemIndex];
-			if (!result.error) {
-				output.push({ json: result.json, binary: result.binary, pairedItem: { item: itemIndex } });
-			} else if (this.continueOnFail()) {
-				output.push({ json: errorItemJson(result), pairedItem: { item: itemIndex } });
-			} else {
-				throw result.error;
-			}
-		}
-		return [output];
+		return [toOutputItems(this, await generateVideos.call(this))];
 	}
 }

@@ -1,7 +1,7 @@
 import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { followTasks, type FollowUp } from '../shared/follow';
 import type { ItemResult } from '../shared/outcomes';
-import { readDownloadParameters, readNodeOptions, readWaitParameters } from '../shared/parameters';
+import { readDownloadParameters, readInputFile, readNodeOptions, readWaitParameters } from '../shared/parameters';
 import { mapWithConcurrency } from '../shared/pool';
 import type { SoraTask } from '../shared/task';
 import { callApi, connect, type SoraClient } from '../shared/transport';
@@ -11,25 +11,6 @@ interface Planned {
 	itemIndex: number;
 	request: VideoRequest;
 	followUp: Omit<FollowUp, 'submitted' | 'target'> & { intervalMs: number; maxWaitMs: number };
-}
-
-async function readImage(ctx: IExecuteFunctions, itemIndex: number): Promise<VideoParameters['image']> {
-	const binaryPropertyName = String(ctx.getNodeParameter('imageBinaryPropertyName', itemIndex, '')).trim();
-	if (!binaryPropertyName) return undefined;
-	const item = ctx.getInputData()[itemIndex];
-	if (!item.binary?.[binaryPropertyName]) {
-		const available = Object.keys(item.binary ?? {});
-		throw new NodeOperationError(ctx.getNode(), `Image From Binary Field is "${binaryPropertyName}", but the item has no such binary field`, {
-			itemIndex,
-			description: available.length
-				? `The item's binary fields are: ${available.join(', ')}.`
-				: 'The item has no binary data at all: read the image first (Read Files, HTTP Request with "File" response).',
-		});
-	}
-	const meta = ctx.helpers.assertBinaryData(itemIndex, binaryPropertyName);
-	// Reference images are small (10 MB at most), and we must read their header to check type and size.
-	const data = await ctx.helpers.getBinaryDataBuffer(itemIndex, binaryPropertyName);
-	return { binaryPropertyName, data, mimeType: meta.mimeType, fileName: meta.fileName ?? `${binaryPropertyName}.img` };
 }
 
 async function plan(ctx: IExecuteFunctions, client: SoraClient, itemIndex: number): Promise<Planned> {
@@ -42,7 +23,7 @@ async function plan(ctx: IExecuteFunctions, client: SoraClient, itemIndex: numbe
 		duration: Number(ctx.getNodeParameter('duration', itemIndex, 0) || 0),
 		aspectRatio: String(ctx.getNodeParameter('aspectRatio', itemIndex, '')),
 		imageUrls: operation === 'generate' ? ctx.getNodeParameter('imageUrls', itemIndex, '') : '',
-		image: operation === 'generate' ? await readImage(ctx, itemIndex) : undefined,
+		image: operation === 'generate' ? await readInputFile(ctx, itemIndex, 'imageBinaryPropertyName', 'Image From Binary Field') : undefined,
 		additionalFields: operation === 'generate' ? (ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject) : {},
 	};
 	const request = validateVideoRequest(ctx.getNode(), itemIndex, client.connection.flavor, parameters);

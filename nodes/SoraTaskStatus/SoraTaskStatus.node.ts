@@ -12,7 +12,7 @@ import {
 	requestTimeoutOption,
 	waitForCompletionProperties,
 } from '../shared/descriptions';
-import { errorItemJson } from '../shared/outcomes';
+import { toOutputItems } from '../shared/parameters';
 import { readTasks } from './readTasks';
 
 export class SoraTaskStatus implements INodeType {
@@ -67,18 +67,6 @@ export class SoraTaskStatus implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const results = await readTasks.call(this);
-		const output: INodeExecutionData[] = [];
-		for (let itemIndex = 0; itemIndex < results.length; itemIndex++) {
-			const result = results[itemIndex];
-			if (!result.error) {
-				output.push({ json: result.json, binary: result.binary, pairedItem: { item: itemIndex } });
-			} else if (this.continueOnFail()) {
-				output.push({ json: errorItemJson(result), pairedItem: { item: itemIndex } });
-			} else {
-				throw result.error;
-			}
-		}
-		return [output];
+		return [toOutputItems(this, await readTasks.call(this))];
 	}
 }

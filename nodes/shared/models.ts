@@ -142,3 +142,10 @@ export const DEFAULT_MODEL: Record<ApiFlavor, string> = {
 	openaiCompatible: 'sora-2',
 	azure: '',
 };
+
+/** Models toapis documents for character creation (seed 002); others may be typed. */
+export const CHARACTER_MODELS = [
+	{ name: 'sora-2', description: 'Standard' },
+	{ name: 'sora-2-pro', description: 'Higher quality' },
+	{ name: 'sora-2-vip', description: 'Higher priority' },
+] as const;

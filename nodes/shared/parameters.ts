@@ -1,4 +1,10 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
+import { errorItemJson, type ItemResult } from './outcomes';
 import { DEFAULT_TIMEOUT_MS } from './transport';
 
 /** Reading the parameters the nodes share (declared once in descriptions.ts). */
@@ -32,4 +38,47 @@ export function readNodeOptions(ctx: IExecuteFunctions) {
 		concurrency: Math.max(1, Number(options.concurrency ?? 5)),
 		requestTimeoutMs: options.requestTimeout ? Math.max(1, Number(options.requestTimeout)) * 1000 : DEFAULT_TIMEOUT_MS,
 	};
+}
+
+/**
+ * The file in the input binary field a parameter names, or undefined when the parameter is empty. Read whole:
+ * reference images and character clips are small and must be inspected (type, size) before upload.
+ */
+export async function readInputFile(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	parameterName: string,
+	label: string,
+): Promise<{ binaryPropertyName: string; data: Buffer; mimeType: string; fileName: string } | undefined> {
+	const binaryPropertyName = String(ctx.getNodeParameter(parameterName, itemIndex, '')).trim();
+	if (!binaryPropertyName) return undefined;
+	const item = ctx.getInputData()[itemIndex];
+	if (!item.binary?.[binaryPropertyName]) {
+		const available = Object.keys(item.binary ?? {});
+		throw new NodeOperationError(ctx.getNode(), `${label} is "${binaryPropertyName}", but the item has no such binary field`, {
+			itemIndex,
+			description: available.length
+				? `The item's binary fields are: ${available.join(', ')}.`
+				: 'The item has no binary data at all: read the file first (Read Files, or HTTP Request with a "File" response).',
+		});
+	}
+	const meta = ctx.helpers.assertBinaryData(itemIndex, binaryPropertyName);
+	const data = await ctx.helpers.getBinaryDataBuffer(itemIndex, binaryPropertyName);
+	return { binaryPropertyName, data, mimeType: meta.mimeType, fileName: meta.fileName ?? binaryPropertyName };
+}
+
+/** Turns per-item results into the node's output, honouring Continue On Fail. */
+export function toOutputItems(ctx: IExecuteFunctions, results: ItemResult[]): INodeExecutionData[] {
+	const output: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < results.length; itemIndex++) {
+		const result = results[itemIndex];
+		if (!result.error) {
+			output.push({ json: result.json, binary: result.binary, pairedItem: { item: itemIndex } });
+		} else if (ctx.continueOnFail()) {
+			output.push({ json: errorItemJson(result), pairedItem: { item: itemIndex } });
+		} else {
+			throw result.error;
+		}
+	}
+	return output;
 }

@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 import {
 	firstString,
 	isObject,
+	pick,
 	normalizeProgress,
 	normalizeStatus,
 	normalizeTaskError,
@@ -53,6 +54,20 @@ function taskId(raw: IDataObject, fallbackId?: string): string {
 	);
 }
 
+/** Characters of a finished character task, with the @mentions ready to drop into a prompt. */
+function readCharacters(body: IDataObject): IDataObject {
+	const list = pick(body, 'result.data.characters') ?? pick(body, 'result.characters') ?? pick(body, 'characters');
+	const characters = (Array.isArray(list) ? list : []).filter(isObject).map((c) => ({
+		id: typeof c.id === 'string' ? c.id : null,
+		displayName: typeof c.display_name === 'string' ? c.display_name : null,
+		username: typeof c.username === 'string' ? c.username : null,
+		profilePictureUrl: typeof c.profile_picture_url === 'string' ? c.profile_picture_url : null,
+		mention: typeof c.username === 'string' ? `@${c.username}` : null,
+	}));
+	const mentions = characters.map((c) => c.mention).filter((m): m is string => !!m);
+	return { characters, usernames: mentions.map((m) => m.slice(1)), mentions: mentions.join(' ') };
+}
+
 function fileExtension(url: string, fallback: string): string {
 	const match = /\.([a-z0-9]{2,5})(?:[?#]|$)/i.exec(url);
 	return match ? match[1].toLowerCase() : fallback;
@@ -94,6 +109,19 @@ export const toapisAdapter: FlavorAdapter = {
 		return { method: 'POST', path: `/videos/${encodeURIComponent(request.videoId ?? '')}/remix`, body };
 	},
 
+	createCharacter(request) {
+		const body: IDataObject = { model: request.model, timestamps: request.timestamps };
+		if (request.url) body.url = request.url;
+		if (request.fromTask) body.from_task = request.fromTask;
+		return { method: 'POST', path: '/videos/generations', body };
+	},
+
+	uploadVideo(video) {
+		const form = new FormData();
+		form.append('file', new Blob([new Uint8Array(video.data)], { type: video.mimeType }), video.fileName);
+		return { method: 'POST', path: '/uploads/videos', body: form };
+	},
+
 	uploadImage(image) {
 		const form = new FormData();
 		form.append('file', new Blob([new Uint8Array(image.data)], { type: image.mimeType }), image.fileName);
@@ -121,6 +149,7 @@ export const toapisAdapter: FlavorAdapter = {
 			error: normalizeTaskError(body, status),
 			raw,
 		};
+		if (kind === 'character') Object.assign(task, readCharacters(body));
 		return task;
 	},
 

@@ -1,7 +1,7 @@
 import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
 import type { ApiFlavor } from '../connection';
 import type { SoraTask, TaskKind } from '../task';
-import type { ImageFile, VideoRequest } from '../validation';
+import type { CharacterRequest, ImageFile, MediaFile, VideoRequest } from '../validation';
 
 /** A provider call described independently of how it is sent; paths are relative to the API root. */
 export interface ApiCall {
@@ -34,6 +34,9 @@ export interface FlavorAdapter {
 	/** The create call; `imageUrls` are the request's URLs plus any uploaded ones */
 	createVideo(request: VideoRequest, imageUrls: string[]): ApiCall;
 	remixVideo(request: VideoRequest): ApiCall;
+	/** Character creation (toapis only) */
+	createCharacter?(request: CharacterRequest): ApiCall;
+	uploadVideo?(video: MediaFile): ApiCall;
 	/** Flavors whose create call takes image URLs upload binary images first */
 	uploadImage?(image: ImageFile): ApiCall;
 	uploadedUrl?(body: IDataObject): string | undefined;

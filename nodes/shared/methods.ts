@@ -3,8 +3,8 @@ import type {
 	INodeListSearchResult,
 	INodePropertyOptions,
 } from 'n8n-workflow';
-import { isApiFlavor, type ApiFlavor } from '../shared/connection';
-import { knownDurations, modelsFor, ruleFor } from '../shared/models';
+import { isApiFlavor, type ApiFlavor } from './connection';
+import { CHARACTER_MODELS, knownDurations, modelsFor, ruleFor } from './models';
 
 async function flavorOf(ctx: ILoadOptionsFunctions): Promise<ApiFlavor> {
 	try {
@@ -37,4 +37,9 @@ export async function getDurations(this: ILoadOptionsFunctions): Promise<INodePr
 			description: known || rule.durations ? `Allowed for ${model || 'this flavor'}` : 'Not checked: unknown model',
 		})),
 	];
+}
+
+/** Models for Sora Character's create operation. */
+export async function searchCharacterModels(this: ILoadOptionsFunctions): Promise<INodeListSearchResult> {
+	return { results: CHARACTER_MODELS.map((m) => ({ name: `${m.name} (${m.description})`, value: m.name })) };
 }

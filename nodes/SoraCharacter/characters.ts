@@ -1,0 +1,114 @@
+import { NodeApiError, NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import { followTasks, type FollowUp } from '../shared/follow';
+import type { ItemResult } from '../shared/outcomes';
+import { readInputFile, readNodeOptions, readWaitParameters } from '../shared/parameters';
+import { mapWithConcurrency } from '../shared/pool';
+import { callApi, connect, type SoraClient } from '../shared/transport';
+import { validateCharacterRequest, type CharacterParameters, type CharacterRequest } from '../shared/validation';
+
+interface PlannedCreate {
+	itemIndex: number;
+	request: CharacterRequest;
+	wait: ReturnType<typeof readWaitParameters>;
+}
+
+async function submit(client: SoraClient, { itemIndex, request }: PlannedCreate): Promise<string> {
+	const { adapter } = client;
+	let url = request.url;
+	if (request.video) {
+		// Uploads cost nothing and are safe to repeat.
+		const uploaded = await callApi(client, adapter.uploadVideo!(request.video), { itemIndex, kind: 'read' });
+		url = adapter.uploadedUrl?.(uploaded.body);
+		if (!url) {
+			throw new NodeApiError(client.ctx.getNode(), { body: JSON.stringify(uploaded.body).slice(0, 300) }, {
+				message: 'The video upload answered without a URL',
+				description: 'Nothing was created or billed. Try again, or give the video as a public URL.',
+				itemIndex,
+			});
+		}
+	}
+	const response = await callApi(client, adapter.createCharacter!({ ...request, url }), { itemIndex, kind: 'submit' });
+	const task = adapter.normalizeTask(response.body, 'character');
+	if (!task.id) {
+		throw new NodeApiError(client.ctx.getNode(), { body: JSON.stringify(response.body).slice(0, 500) }, {
+			message: 'The provider accepted the character request but its answer has no task id',
+			description: 'Check your provider dashboard before running this item again.',
+			itemIndex,
+		});
+	}
+	return task.id;
+}
+
+/** Creates characters (or reads character tasks) for every item together, waiting if asked. */
+export async function runCharacters(this: IExecuteFunctions): Promise<ItemResult[]> {
+	const items = this.getInputData();
+	const results: ItemResult[] = items.map(() => ({ json: {} }));
+	const options = readNodeOptions(this);
+	let client: SoraClient;
+	try {
+		client = await connect(this, 0, options.requestTimeoutMs);
+		if (!client.adapter.createCharacter) {
+			throw new NodeOperationError(this.getNode(), `Characters are a toapis feature; the ${client.adapter.label} API has none`, {
+				description: 'Use a Sora API credential with the toapis flavor for Sora Character. Nothing was sent.',
+			});
+		}
+	} catch (error) {
+		return results.map(() => ({ json: {}, error: error as Error }));
+	}
+
+	const followUps: FollowUp[] = [];
+	const creates: PlannedCreate[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const operation = this.getNodeParameter('operation', itemIndex, 'create') as string;
+			const wait = readWaitParameters(this, itemIndex);
+			if (operation === 'get') {
+				const id = String(this.getNodeParameter('taskId', itemIndex, '')).trim();
+				if (!id) {
+					throw new NodeOperationError(this.getNode(), 'Character Task ID is empty', {
+						itemIndex,
+						description: 'Give the id Sora Character → Create returned, e.g. task_01KBYT59JDHB4A3KDDR9N9JVWP.',
+					});
+				}
+				followUps.push({
+					target: { itemIndex, id, kind: 'character', intervalMs: wait.intervalMs, maxWaitMs: wait.wait ? wait.maxWaitMs : 0 },
+					wait: wait.wait,
+					downloadVideo: false,
+					binaryPropertyName: 'data',
+					downloadThumbnail: false,
+				});
+				continue;
+			}
+			const parameters: CharacterParameters = {
+				model: String(this.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? ''),
+				timestamps: String(this.getNodeParameter('timestamps', itemIndex, '')),
+				url: String(this.getNodeParameter('url', itemIndex, '')),
+				fromTask: String(this.getNodeParameter('fromTask', itemIndex, '')),
+				video: await readInputFile(this, itemIndex, 'videoBinaryPropertyName', 'Video From Binary Field'),
+			};
+			creates.push({ itemIndex, request: validateCharacterRequest(this.getNode(), itemIndex, parameters), wait });
+		} catch (error) {
+			results[itemIndex] = { json: {}, error: error as Error };
+		}
+	}
+
+	await mapWithConcurrency(creates, options.concurrency, async (planned) => {
+		const { itemIndex, wait } = planned;
+		try {
+			const id = await submit(client, planned);
+			followUps.push({
+				// Read the new task once even without waiting, so the output has its full shape.
+				target: { itemIndex, id, kind: 'character', intervalMs: wait.intervalMs, maxWaitMs: wait.wait ? wait.maxWaitMs : 0, firstPollAfterInterval: wait.wait },
+				wait: wait.wait,
+				downloadVideo: false,
+				binaryPropertyName: 'data',
+				downloadThumbnail: false,
+			});
+		} catch (error) {
+			results[itemIndex] = { json: {}, error: error as Error };
+		}
+	});
+
+	await followTasks(this, client, followUps, options.concurrency, results);
+	return results;
+}
