@@ -85,6 +85,29 @@ switch (check) {
 		console.log(`character ${created.mentions} created; 2 videos mentioning it generated and stored as MP4`);
 		break;
 	}
+	case 'batch-example': {
+		// args: result.json, userFolder, sample.mp4, sim-state.json, submissions before the run
+		const [resultPath, userFolder, samplePath, statePath, before] = args;
+		const result = readJson(resultPath);
+		const state = readJson(statePath);
+		const out = result.data.resultData.runData['Sora Generate']?.[0]?.data.main[0] ?? [];
+		if (out.length !== 20) fail(`expected 20 items, got ${out.length}`);
+		const sample = sha(readFileSync(samplePath));
+		const ids = new Set();
+		out.forEach((item, i) => {
+			if (item.json.status !== 'completed') fail(`item ${i}: ${item.json.status}`);
+			if (item.pairedItem?.item !== i) fail(`item ${i}: pairedItem ${JSON.stringify(item.pairedItem)}`);
+			const path = binaryFile(userFolder, item.binary?.video?.id ?? '');
+			if (!path || sha(readFileSync(path)) !== sample) fail(`item ${i}: MP4 missing or different`);
+			ids.add(item.json.id);
+		});
+		const submitted = state.submissions - Number(before);
+		if (ids.size !== 20 || submitted !== 20) fail(`${ids.size} distinct tasks, ${submitted} submissions`);
+		const batchBodies = state.submissionBodies.slice(-20);
+		if (new Set(batchBodies).size !== 20) fail('duplicate submissions');
+		console.log('20 videos completed and stored, in order, 20 submissions, 0 duplicates');
+		break;
+	}
 	case 'sim-clean': {
 		// args: state.json, apiKey
 		const [statePath] = args;

@@ -85,6 +85,7 @@ example() { # file id credential
     process.stdout.write(JSON.stringify(wf));' "$HERE/../examples/$1" "$2" "$3" > "$STATE/workflows/$2.json"
 }
 example character-reuse.json soraExCharacter1 soraToapis000001
+example batch-from-list.json soraExBatch00001 soraToapis000001
 n8n import:workflow --separate --input="$STATE/workflows" > "$STATE/import-wf.log" 2>&1 \
   && ok "import:workflow ($(ls "$STATE/workflows" | wc -l) workflows)" || { bad "import:workflow"; tail -20 "$STATE/import-wf.log"; }
 
@@ -118,6 +119,18 @@ if [ $rc -eq 0 ] && "$SYSTEM_NODE" "$HERE/extract-result.mjs" "$STATE/soraExChar
   ok "example character-reuse.json in n8n ($secs s): $msg"
 else
   bad "example character-reuse.json rc=$rc: ${msg:-}"; tail -c 3000 "$STATE/soraExCharacter1.out"
+fi
+
+submits_before=$(curl -s "$SIM_URL/__sim/state" | "$SYSTEM_NODE" -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).submissions))")
+t=$(date +%s.%N)
+run_wf soraExBatch00001; rc=$?
+secs=$(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
+curl -s "$SIM_URL/__sim/state" > "$STATE/sim-after-batch.json"
+if [ $rc -eq 0 ] && "$SYSTEM_NODE" "$HERE/extract-result.mjs" "$STATE/soraExBatch00001.out" > "$STATE/soraExBatch00001.result.json" \
+   && msg=$(check batch-example "$STATE/soraExBatch00001.result.json" "$N8N_USER_FOLDER" "$ROOT/simulator/media/sample.mp4" "$STATE/sim-after-batch.json" "$submits_before" 2>&1); then
+  ok "example batch-from-list.json (20 items) in n8n ($secs s): $msg"
+else
+  bad "example batch-from-list.json rc=$rc: ${msg:-}"; tail -c 3000 "$STATE/soraExBatch00001.out"
 fi
 
 before=$(curl -s "$SIM_URL/__sim/state" | "$SYSTEM_NODE" -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).requests.length))")

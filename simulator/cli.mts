@@ -1,6 +1,6 @@
 /**
  * Runs the Sora simulator as its own process, for the end-to-end tests and the demo:
- *   tsx simulator/cli.mts [--port N] [--cdn-port N] [--ready-file PATH] [--duration-ms N]
+ *   tsx simulator/cli.mts [--port N] [--cdn-port N] [--ready-file PATH] [--duration-ms N] [--rate-limit 5,50,50,500]
  * Prints one JSON line {"url","cdnUrl","apiKey"} (also written to --ready-file) and runs until killed.
  */
 import { writeFileSync } from 'node:fs';
@@ -12,11 +12,18 @@ const arg = (name: string) => {
 	return i >= 0 ? args[i + 1] : undefined;
 };
 
+/** "5,50,50,500" = submits per second, submit burst, queries per second, query burst (toapis' default group) */
+function rateLimitOf(spec: string) {
+	const [submitPerSecond, submitBurst, queryPerSecond, queryBurst] = spec.split(',').map(Number);
+	return { submitPerSecond, submitBurst, queryPerSecond, queryBurst };
+}
+
 const sim = await startSimulator({
 	port: Number(arg('port') ?? 0),
 	cdnPort: Number(arg('cdn-port') ?? 0),
 	apiKey: arg('api-key'),
 	defaultScenario: arg('duration-ms') ? { durationMs: Number(arg('duration-ms')) } : undefined,
+	rateLimit: arg('rate-limit') ? rateLimitOf(arg('rate-limit')!) : undefined,
 });
 const info = JSON.stringify({ url: sim.url, cdnUrl: sim.cdnUrl, apiKey: sim.apiKey });
 const readyFile = arg('ready-file');

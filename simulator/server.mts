@@ -810,7 +810,8 @@ export class SoraSimulator {
 				leaks: this.leaks,
 				submissions: this.submissions.length,
 				rateLimited: this.rateLimited,
-				tasks: [...this.tasks.values()].map((t) => ({ id: t.id, flavor: t.flavor, kind: t.kind, reads: t.reads, status: this.state(t).status })),
+				tasks: [...this.tasks.values()].map((t) => ({ id: t.id, flavor: t.flavor, kind: t.kind, reads: t.reads, durationMs: t.scenario.durationMs, status: this.state(t).status })),
+				submissionBodies: this.submissions.map((x) => JSON.stringify(x.body)),
 			});
 		}
 		sendJson(res, 404, { message: `No control route ${method} ${path}` });

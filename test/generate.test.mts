@@ -318,3 +318,27 @@ describe('Sora Generate: waiting, and never losing paid work', () => {
 		expect(allText(result.error)).not.toContain(sim.apiKey);
 	});
 });
+
+describe('Sora Generate: batches', () => {
+	it('submits many items together within the provider\'s rate limit, each exactly once, keeping item order', async () => {
+		sim.setRateLimit({ submitPerSecond: 10, submitBurst: 5, queryPerSecond: 50, queryBurst: 500 });
+		try {
+			const result = await runNode(SoraGenerate, {
+				items: Array.from({ length: 15 }, (_, i) => ({ json: { i } })),
+				parameters: (i) => ({ model: rl('sora-2'), duration: 10, prompt: `Item ${i} [sim:ms=300]`, waitForCompletion: true, pollInterval: 1, maxWaitTime: 30 }),
+				credentials: credentialsFor(sim, 'toapis'),
+			});
+			expect(result.error).toBeUndefined();
+			expect(result.output!.map((o) => o.json.status)).toEqual(Array(15).fill('completed'));
+			expect(result.output!.map((o) => o.pairedItem)).toEqual(Array.from({ length: 15 }, (_, i) => ({ item: i })));
+			const prompts = sim.submissions.map((s) => (s.body as IDataObject).prompt);
+			expect(new Set(prompts).size).toBe(15);
+			expect(prompts).toHaveLength(15);
+			expect(sim.rateLimited).toBeGreaterThan(0);
+			// the batch waits for the bucket, not item by item: ~1 s of refill + one poll interval, not 15 × the task
+			expect(result.durationMs).toBeLessThan(6000);
+		} finally {
+			sim.setRateLimit(undefined);
+		}
+	});
+});

@@ -24,6 +24,13 @@ export interface SoraClient {
 	signal?: AbortSignal;
 	/** Per-request timeout for API calls */
 	timeoutMs: number;
+	/**
+	 * When the provider says "slow down" (429, or a rate-limit header reporting nothing left), every call of that
+	 * kind waits until this time, instead of each concurrent call discovering the limit with its own 429.
+	 */
+	holdUntil: Record<CallKind, number>;
+	/** 429 answers received, for the batch benchmark */
+	rateLimited: number;
 }
 
 /**
@@ -82,6 +89,8 @@ export async function connect(
 		secrets: [apiKey.trim()],
 		signal: ctx.getExecutionCancelSignal(),
 		timeoutMs,
+		holdUntil: { read: 0, submit: 0 },
+		rateLimited: 0,
 	};
 }
 
@@ -107,6 +116,11 @@ export function providerRetryDelayMs(headers: IDataObject, now = Date.now()): nu
 		return Math.ceil(value * 1000); // seconds from now
 	}
 	return undefined;
+}
+
+function holdFor(client: SoraClient, kind: CallKind, ms: number | undefined): void {
+	if (ms === undefined || ms <= 0) return;
+	client.holdUntil[kind] = Math.max(client.holdUntil[kind], Date.now() + Math.min(ms, MAX_RETRY_WAIT_MS));
 }
 
 function backoffMs(attempt: number): number {
@@ -142,6 +156,8 @@ export async function callApi(client: SoraClient, call: ApiCall, options: CallOp
 	const where = describeUrl(client, call);
 
 	for (let attempt = 1; ; attempt++) {
+		const hold = client.holdUntil[kind] - Date.now();
+		if (hold > 0 && !(await pause(hold, client.signal))) throw new ExecutionCancelled(node, itemIndex);
 		if (client.signal?.aborted) throw new ExecutionCancelled(node, itemIndex);
 		const request: IHttpRequestOptions = {
 			method: call.method,
@@ -195,6 +211,7 @@ export async function callApi(client: SoraClient, call: ApiCall, options: CallOp
 			const text = typeof response.body === 'string' ? response.body : JSON.stringify(response.body ?? '');
 			const parsed = parseJson(text);
 			if (statusCode >= 200 && statusCode < 300) {
+				if (header(headers, 'x-ratelimit-remaining') === '0') holdFor(client, kind, providerRetryDelayMs(headers));
 				if (parsed.ok && isObject(parsed.value)) {
 					return { body: parsed.value, headers, statusCode, attempts: attempt };
 				}
@@ -235,6 +252,10 @@ export async function callApi(client: SoraClient, call: ApiCall, options: CallOp
 				};
 				const retryable = kind === 'read' ? RETRYABLE_STATUS.has(statusCode) : statusCode === 429;
 				if (retryable) retryWait = providerRetryDelayMs(headers) ?? backoffMs(attempt);
+				if (statusCode === 429) {
+					client.rateLimited++;
+					holdFor(client, kind, retryWait);
+				}
 			}
 		}
 
