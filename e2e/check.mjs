@@ -108,6 +108,20 @@ switch (check) {
 		console.log('20 videos completed and stored, in order, 20 submissions, 0 duplicates');
 		break;
 	}
+	case 'loop-example': {
+		// args: result.json, userFolder, sample.mp4
+		const [resultPath, userFolder, samplePath] = args;
+		const runData = readJson(resultPath).data.resultData.runData;
+		const reads = runData['Sora Task Status'] ?? [];
+		const done = runData['Video Ready']?.[0]?.data.main[0]?.[0];
+		if (!done || done.json.status !== 'completed') fail(`Video Ready: ${JSON.stringify(done?.json)}`);
+		const path = binaryFile(userFolder, done.binary?.video?.id ?? '');
+		if (!path || sha(readFileSync(path)) !== sha(readFileSync(samplePath))) fail('MP4 missing or different');
+		const submitted = runData['Sora Generate'][0].data.main[0][0].json;
+		if (submitted.status !== 'queued' || submitted.id !== done.json.id) fail(`Generate output ${JSON.stringify(submitted)}`);
+		console.log(`Generate (no wait) → ${reads.length} × (Wait → Task Status → IF) → completed, MP4 stored`);
+		break;
+	}
 	case 'sim-clean': {
 		// args: state.json, apiKey
 		const [statePath] = args;

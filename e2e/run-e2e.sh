@@ -6,46 +6,24 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-RT=${N8N_SORA_RUNTIME:-$HOME/.cache/n8n-nodes-sora/n8n-2.41.1}
-SYSTEM_NODE=$(command -v node)
+# shellcheck source=e2e/lib.sh
+. "$HERE/lib.sh"
 
 bash "$HERE/setup-n8n.sh" || { echo "FAIL: could not install n8n"; echo "0 passed, 1 failed"; exit 1; }
-# shellcheck disable=SC1091
-. "$RT/env.sh"
 
 STATE=$(mktemp -d "${TMPDIR:-/tmp}/sora-e2e.XXXXXX")
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
-trap cleanup EXIT
 pass=0; fail=0
 ok()  { echo "PASS: $*"; pass=$((pass+1)); }
 bad() { echo "FAIL: $*"; fail=$((fail+1)); }
 check() { "$SYSTEM_NODE" "$HERE/check.mjs" "$@"; }
-free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 t_start=$(date +%s)
 
-# --- n8n, isolated in a throwaway user folder --------------------------------------------------------------
-export N8N_USER_FOLDER="$STATE/user"
-export N8N_ENCRYPTION_KEY=sora-e2e-only-not-a-secret
-export N8N_DIAGNOSTICS_ENABLED=false N8N_VERSION_NOTIFICATIONS_ENABLED=false N8N_TEMPLATES_ENABLED=false
-export N8N_DISABLED_MODULES=mcp-registry N8N_UNVERIFIED_PACKAGES_ENABLED=true
-export N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS=true N8N_LOG_LEVEL=info
-export N8N_RUNNERS_BROKER_PORT; N8N_RUNNERS_BROKER_PORT=$(free_port)
-
-# --- the package, installed the way n8n installs community packages ----------------------------------------
+n8n_env "$STATE"
 [ -f "$ROOT/dist/nodes/SoraTaskStatus/SoraTaskStatus.node.js" ] || { echo "FAIL: dist/ missing: run npm run build"; echo "0 passed, 1 failed"; exit 1; }
-PKG_DIR="$N8N_USER_FOLDER/.n8n/nodes/node_modules/n8n-nodes-sora"
-mkdir -p "$PKG_DIR"
-(cd "$ROOT" && npm pack --silent --pack-destination "$STATE" >/dev/null 2>&1) && tar -xzf "$STATE"/n8n-nodes-sora-*.tgz -C "$PKG_DIR" --strip-components=1 \
-  && [ ! -d "$PKG_DIR/node_modules" ] && ok "package packed and installed without node_modules ($(du -sk "$PKG_DIR" | cut -f1) KiB)" \
+install_package "$STATE" \
+  && ok "package packed and installed without node_modules ($(du -sk "$N8N_USER_FOLDER/.n8n/nodes/node_modules/n8n-nodes-sora" | cut -f1) KiB)" \
   || bad "npm pack / install of the package"
-
-# --- the simulator -------------------------------------------------------------------------------------------
-"$SYSTEM_NODE" "$ROOT/node_modules/.bin/tsx" "$ROOT/simulator/cli.mts" --ready-file "$STATE/sim.json" > "$STATE/sim.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 100); do [ -s "$STATE/sim.json" ] && break; sleep 0.1; done
-SIM_URL=$("$SYSTEM_NODE" -p "require('$STATE/sim.json').url")
-SIM_KEY=$("$SYSTEM_NODE" -p "require('$STATE/sim.json').apiKey")
+start_simulator "$STATE"
 WRONG_KEY=sk-e2e-wrong-key-000111222
 echo "state: $STATE; simulator at $SIM_URL"
 
@@ -72,20 +50,15 @@ wf task-status soraE2eWrongKey1 toapis soraWrongKey0001
 wf generate soraE2eGenToapis toapis soraToapis000001 sora-2-vvip 4
 wf generate soraE2eGenOpenAi openaiCompatible soraOpenAi000001 sora-2 8
 wf generate soraE2eGenInvald toapis soraToapis000001 sora-2 12
+wf generate-retry soraE2eGenRetry1 toapis soraToapis000001 sora-2 10
 # The shipped examples, pointed at the simulator's credential, polling every second instead of every 15.
-example() { # file id credential
-  "$SYSTEM_NODE" -e '
-    const [file, id, cred] = process.argv.slice(1);
-    const wf = JSON.parse(require("fs").readFileSync(file, "utf8"));
-    wf.id = id;
-    for (const node of wf.nodes) {
-      if (node.credentials?.soraApi) node.credentials.soraApi = { id: cred, name: "Sora (toapis)" };
-      if (node.parameters?.pollInterval) node.parameters.pollInterval = 1;
-    }
-    process.stdout.write(JSON.stringify(wf));' "$HERE/../examples/$1" "$2" "$3" > "$STATE/workflows/$2.json"
-}
+example() { prepare_example "$ROOT/examples/$1" "$2" "$3" "$STATE/workflows/$2.json" 1 "${4:-}"; }
+export N8N_RESTRICT_FILE_ACCESS_TO="$STATE/files"   # where "Save Video Files" may write (n8n 2.x restricts file access)
+mkdir -p "$STATE/files"
 example character-reuse.json soraExCharacter1 soraToapis000001
-example batch-from-list.json soraExBatch00001 soraToapis000001
+example scheduled-batch.json soraExBatch00001 soraToapis000001 "{\"/home/node/.n8n-files\": \"$STATE/files\"}"
+example long-job-loop.json soraExLongJob001 soraToapis000001
+example image-to-video.json soraExImage00001 soraToapis000001 "{\"https://example.com/first-frame-1280x720.png\": \"$SIM_CDN/samples/frame-1280x720.png\"}"
 n8n import:workflow --separate --input="$STATE/workflows" > "$STATE/import-wf.log" 2>&1 \
   && ok "import:workflow ($(ls "$STATE/workflows" | wc -l) workflows)" || { bad "import:workflow"; tail -20 "$STATE/import-wf.log"; }
 
@@ -121,6 +94,32 @@ else
   bad "example character-reuse.json rc=$rc: ${msg:-}"; tail -c 3000 "$STATE/soraExCharacter1.out"
 fi
 
+t=$(date +%s.%N)
+run_wf soraExLongJob001; rc=$?
+secs=$(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
+if [ $rc -eq 0 ] && "$SYSTEM_NODE" "$HERE/extract-result.mjs" "$STATE/soraExLongJob001.out" > "$STATE/soraExLongJob001.result.json" \
+   && msg=$(check loop-example "$STATE/soraExLongJob001.result.json" "$N8N_USER_FOLDER" "$ROOT/simulator/media/sample.mp4" 2>&1); then
+  ok "example long-job-loop.json in n8n ($secs s): $msg"
+else
+  bad "example long-job-loop.json rc=$rc: ${msg:-}"; tail -c 3000 "$STATE/soraExLongJob001.out"
+fi
+video_wf "example image-to-video.json: HTTP Request (file) → Sora Generate with Image From Binary Field" soraExImage00001 "Sora Generate"
+uploads=$(curl -s "$SIM_URL/__sim/state" | "$SYSTEM_NODE" -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).requests.filter(r=>r.path==='/v1/uploads/images'&&r.status===200).length))")
+[ "$uploads" -ge 1 ] && ok "image-to-video: the downloaded frame was uploaded through /v1/uploads/images" || bad "image-to-video: no upload seen"
+
+submits_before=$(curl -s "$SIM_URL/__sim/state" | "$SYSTEM_NODE" -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).submissions))")
+t=$(date +%s.%N)
+run_wf soraE2eGenRetry1; rc=$?
+secs=$(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
+submits_after=$(curl -s "$SIM_URL/__sim/state" | "$SYSTEM_NODE" -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).submissions))")
+if [ $rc -eq 0 ] && "$SYSTEM_NODE" "$HERE/extract-result.mjs" "$STATE/soraE2eGenRetry1.out" > "$STATE/soraE2eGenRetry1.result.json" \
+   && msg=$(check video-output "$STATE/soraE2eGenRetry1.result.json" "$N8N_USER_FOLDER" "$ROOT/simulator/media/sample.mp4" "Sora Generate" 2>&1) \
+   && [ $((submits_after - submits_before)) -eq 1 ]; then
+  ok "Retry On Fail: the first wait times out, n8n re-runs the node, it picks up the same task ($secs s): 1 submission, $msg"
+else
+  bad "Retry On Fail: rc=$rc, submissions $submits_before -> $submits_after ${msg:-}"; tail -c 2000 "$STATE/soraE2eGenRetry1.out"
+fi
+
 submits_before=$(curl -s "$SIM_URL/__sim/state" | "$SYSTEM_NODE" -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).submissions))")
 t=$(date +%s.%N)
 run_wf soraExBatch00001; rc=$?
@@ -128,9 +127,11 @@ secs=$(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
 curl -s "$SIM_URL/__sim/state" > "$STATE/sim-after-batch.json"
 if [ $rc -eq 0 ] && "$SYSTEM_NODE" "$HERE/extract-result.mjs" "$STATE/soraExBatch00001.out" > "$STATE/soraExBatch00001.result.json" \
    && msg=$(check batch-example "$STATE/soraExBatch00001.result.json" "$N8N_USER_FOLDER" "$ROOT/simulator/media/sample.mp4" "$STATE/sim-after-batch.json" "$submits_before" 2>&1); then
-  ok "example batch-from-list.json (20 items) in n8n ($secs s): $msg"
+  saved=$(ls "$STATE/files/"sora-*.mp4 2>/dev/null | wc -l)
+  [ "$saved" -eq 20 ] && ok "example scheduled-batch.json (20 items) in n8n ($secs s): $msg; 20 MP4 files saved by Write Files" \
+    || bad "example scheduled-batch.json: $saved files saved"
 else
-  bad "example batch-from-list.json rc=$rc: ${msg:-}"; tail -c 3000 "$STATE/soraExBatch00001.out"
+  bad "example scheduled-batch.json rc=$rc: ${msg:-}"; tail -c 3000 "$STATE/soraExBatch00001.out"
 fi
 
 before=$(curl -s "$SIM_URL/__sim/state" | "$SYSTEM_NODE" -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).requests.length))")

@@ -39,6 +39,14 @@ if [ "${SKIP_E2E:-0}" != 1 ]; then
   bash e2e/run-e2e.sh 2>&1 | tee "$E2E_LOG"
   read -r e2e_pass e2e_fail < <(tail -1 "$E2E_LOG" | awk '{print $1, $3}')
   [ "$e2e_fail" = 0 ] || { echo "end-to-end failures"; exit 1; }
+
+  step "npm run demo (the README's first command), into a temporary folder"
+  DEMO_DIR=$(mktemp -d)
+  if DEMO_OUTPUT="$DEMO_DIR" bash scripts/demo.sh > "$DEMO_DIR/demo.log" 2>&1 && ls "$DEMO_DIR"/*.mp4 > /dev/null 2>&1 && ls "$DEMO_DIR"/*.json > /dev/null 2>&1; then
+    echo "PASS: demo left $(basename "$(ls "$DEMO_DIR"/*.mp4)") and its task JSON"; e2e_pass=$((e2e_pass + 1))
+  else
+    tail -30 "$DEMO_DIR/demo.log"; echo "FAIL: npm run demo"; exit 1
+  fi
 fi
 echo "test suite wall time: $(( $(date +%s) - t0 )) s"
 read -r unit_pass unit_fail <<< "$unit"

@@ -8,10 +8,8 @@
  * Grow it by adding routes to `routes` and scenario fields to `TaskScenario`.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import {
 	describeZodError,
@@ -26,8 +24,9 @@ import {
 export type Flavor = 'toapis' | 'openaiCompatible' | 'azure';
 export type TaskKind = 'video' | 'character';
 
-export const SAMPLE_MP4 = readFileSync(fileURLToPath(new URL('./media/sample.mp4', import.meta.url)));
-export const SAMPLE_THUMBNAIL = readFileSync(fileURLToPath(new URL('./media/thumbnail.jpg', import.meta.url)));
+import { makePng, SAMPLE_MP4, SAMPLE_THUMBNAIL } from './media.mts';
+
+export { SAMPLE_MP4, SAMPLE_THUMBNAIL };
 export const DEFAULT_API_KEY = 'sk-sim-0123456789abcdef';
 
 /** How a task behaves; set per task, per prompt directive ("[sim:fail]") or as the default. */
@@ -749,6 +748,12 @@ export class SoraSimulator {
 
 	private serveCdn(path: string, res: ServerResponse): void {
 		let m: RegExpExecArray | null;
+		if ((m = /^\/samples\/frame-(\d+)x(\d+)\.png$/.exec(path))) {
+			const png = makePng(Number(m[1]), Number(m[2]));
+			res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length });
+			res.end(png);
+			return;
+		}
 		if ((m = /^\/uploads\/([^/.]+)\.\w+$/.exec(path))) {
 			const file = this.uploads.get(m[1]);
 			if (!file) return sendJson(res, 404, { message: 'Not found' });

@@ -342,3 +342,28 @@ describe('Sora Generate: batches', () => {
 		}
 	});
 });
+
+describe('Sora Generate under n8n\'s Retry On Fail (the node runs again in the same execution)', () => {
+	it('reuses the task it already submitted instead of paying again', async () => {
+		const parameters = { model: rl('sora-2'), duration: 10, prompt: 'A slow one [sim:ms=2500]', waitForCompletion: true, pollInterval: 1 };
+		const first = await generate('toapis', { ...parameters, maxWaitTime: 1 }, { executionId: 'exec-retry-1' });
+		const id = [...sim.tasks.keys()][0];
+		expect(first.error?.message).toContain(id);
+		const retry = await generate('toapis', { ...parameters, maxWaitTime: 10 }, { executionId: 'exec-retry-1' });
+		expect(retry.error).toBeUndefined();
+		expect(retry.output![0].json).toMatchObject({ id, status: 'completed' });
+		expect(sim.submissions).toHaveLength(1);
+		// another execution is another video
+		await generate('toapis', parameters, { executionId: 'exec-retry-2' });
+		expect(sim.submissions).toHaveLength(2);
+	});
+
+	it('does not re-send a submit whose first attempt may have been accepted', async () => {
+		sim.inject({ match: { method: 'POST', path: '/v1/videos/generations' }, kind: 'reset', afterHandling: true });
+		const first = await generate('toapis', { model: rl('sora-2') }, { executionId: 'exec-retry-3' });
+		expect(first.error?.description).toMatch(/may have reached the provider/);
+		const retry = await generate('toapis', { model: rl('sora-2') }, { executionId: 'exec-retry-3' });
+		expect(retry.error?.message).toMatch(/Not sent again/);
+		expect(sim.submissions).toHaveLength(1);
+	});
+});

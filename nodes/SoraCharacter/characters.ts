@@ -3,6 +3,7 @@ import { followTasks, type FollowUp } from '../shared/follow';
 import type { ItemResult } from '../shared/outcomes';
 import { readInputFile, readNodeOptions, readWaitParameters } from '../shared/parameters';
 import { mapWithConcurrency } from '../shared/pool';
+import { submitOnce } from '../shared/once';
 import { callApi, connect, type SoraClient } from '../shared/transport';
 import { validateCharacterRequest, type CharacterParameters, type CharacterRequest } from '../shared/validation';
 
@@ -12,31 +13,40 @@ interface PlannedCreate {
 	wait: ReturnType<typeof readWaitParameters>;
 }
 
+/** Creates one item's character task (uploading its video first if needed); reuses it when n8n retries the node. */
 async function submit(client: SoraClient, { itemIndex, request }: PlannedCreate): Promise<string> {
 	const { adapter } = client;
-	let url = request.url;
-	if (request.video) {
-		// Uploads cost nothing and are safe to repeat.
-		const uploaded = await callApi(client, adapter.uploadVideo!(request.video), { itemIndex, kind: 'read' });
-		url = adapter.uploadedUrl?.(uploaded.body);
-		if (!url) {
-			throw new NodeApiError(client.ctx.getNode(), { body: JSON.stringify(uploaded.body).slice(0, 300) }, {
-				message: 'The video upload answered without a URL',
-				description: 'Nothing was created or billed. Try again, or give the video as a public URL.',
-				itemIndex,
-			});
-		}
-	}
-	const response = await callApi(client, adapter.createCharacter!({ ...request, url }), { itemIndex, kind: 'submit' });
-	const task = adapter.normalizeTask(response.body, 'character');
-	if (!task.id) {
-		throw new NodeApiError(client.ctx.getNode(), { body: JSON.stringify(response.body).slice(0, 500) }, {
+	const result = await submitOnce(
+		client,
+		itemIndex,
+		{ character: request },
+		async () => {
+			let url = request.url;
+			if (request.video) {
+				// Uploads cost nothing and are safe to repeat.
+				const uploaded = await callApi(client, adapter.uploadVideo!(request.video), { itemIndex, kind: 'read' });
+				url = adapter.uploadedUrl?.(uploaded.body);
+				if (!url) {
+					throw new NodeApiError(client.ctx.getNode(), { body: JSON.stringify(uploaded.body).slice(0, 300) }, {
+						message: 'The video upload answered without a URL',
+						description: 'Nothing was created or billed. Try again, or give the video as a public URL.',
+						itemIndex,
+					});
+				}
+			}
+			return adapter.createCharacter!({ ...request, video: undefined, url });
+		},
+		(body) => adapter.normalizeTask(body, 'character').id,
+	);
+	const id = result.reusedTaskId ?? adapter.normalizeTask(result.body!, 'character').id;
+	if (!id) {
+		throw new NodeApiError(client.ctx.getNode(), { body: JSON.stringify(result.body).slice(0, 500) }, {
 			message: 'The provider accepted the character request but its answer has no task id',
 			description: 'Check your provider dashboard before running this item again.',
 			itemIndex,
 		});
 	}
-	return task.id;
+	return id;
 }
 
 /** Creates characters (or reads character tasks) for every item together, waiting if asked. */

@@ -4,6 +4,7 @@ import type { ItemResult } from '../shared/outcomes';
 import { readDownloadParameters, readInputFile, readNodeOptions, readWaitParameters } from '../shared/parameters';
 import { mapWithConcurrency } from '../shared/pool';
 import type { SoraTask } from '../shared/task';
+import { submitOnce } from '../shared/once';
 import { callApi, connect, type SoraClient } from '../shared/transport';
 import { validateVideoRequest, type VideoParameters, type VideoRequest } from '../shared/validation';
 
@@ -35,34 +36,46 @@ async function plan(ctx: IExecuteFunctions, client: SoraClient, itemIndex: numbe
 	};
 }
 
-/** Sends one item's paid request (after uploading its image, if the flavor takes URLs) and returns the new task. */
-async function submit(client: SoraClient, { itemIndex, request }: Planned): Promise<SoraTask> {
+/**
+ * Sends one item's paid request (after uploading its image, if the flavor takes URLs) and returns the new task id,
+ * or the id of the task an earlier attempt of this execution created (n8n's Retry On Fail).
+ */
+async function submit(client: SoraClient, { itemIndex, request }: Planned): Promise<{ task?: SoraTask; reusedId?: string }> {
 	const { adapter } = client;
-	const imageUrls = [...request.imageUrls];
-	if (request.image && adapter.uploadImage) {
-		// An upload costs nothing and repeating it is harmless, so it is retried like a read.
-		const uploaded = await callApi(client, adapter.uploadImage(request.image), { itemIndex, kind: 'read' });
-		const url = adapter.uploadedUrl?.(uploaded.body);
-		if (!url) {
-			throw new NodeApiError(client.ctx.getNode(), { body: JSON.stringify(uploaded.body).slice(0, 300) }, {
-				message: 'The image upload answered without a URL',
-				description: 'Nothing was generated or billed. Try again, or give the image as a public URL.',
-				itemIndex,
-			});
-		}
-		imageUrls.push(url);
-	}
-	const call = request.operation === 'remix' ? adapter.remixVideo(request) : adapter.createVideo(request, imageUrls);
-	const response = await callApi(client, call, { itemIndex, kind: 'submit' });
-	const task = adapter.normalizeTask(response.body, 'video');
+	const result = await submitOnce(
+		client,
+		itemIndex,
+		{ ...request, rule: undefined },
+		async () => {
+			if (request.operation === 'remix') return adapter.remixVideo(request);
+			const imageUrls = [...request.imageUrls];
+			if (request.image && adapter.uploadImage) {
+				// An upload costs nothing and repeating it is harmless, so it is retried like a read.
+				const uploaded = await callApi(client, adapter.uploadImage(request.image), { itemIndex, kind: 'read' });
+				const url = adapter.uploadedUrl?.(uploaded.body);
+				if (!url) {
+					throw new NodeApiError(client.ctx.getNode(), { body: JSON.stringify(uploaded.body).slice(0, 300) }, {
+						message: 'The image upload answered without a URL',
+						description: 'Nothing was generated or billed. Try again, or give the image as a public URL.',
+						itemIndex,
+					});
+				}
+				imageUrls.push(url);
+			}
+			return adapter.createVideo(request, imageUrls);
+		},
+		(body) => adapter.normalizeTask(body, 'video').id,
+	);
+	if (result.reusedTaskId) return { reusedId: result.reusedTaskId };
+	const task = adapter.normalizeTask(result.body!, 'video');
 	if (!task.id) {
-		throw new NodeApiError(client.ctx.getNode(), { body: JSON.stringify(response.body).slice(0, 500) }, {
+		throw new NodeApiError(client.ctx.getNode(), { body: JSON.stringify(result.body).slice(0, 500) }, {
 			message: 'The provider accepted the request but its answer has no task id',
 			description: 'The video may be generating and billed: check your provider dashboard before running this item again.',
 			itemIndex,
 		});
 	}
-	return task;
+	return { task };
 }
 
 /** Validates every item, submits the valid ones together, then waits and downloads as asked. */
@@ -94,9 +107,14 @@ export async function generateVideos(this: IExecuteFunctions): Promise<ItemResul
 			return;
 		}
 		try {
-			const task = await submit(client, item);
+			const { task, reusedId } = await submit(client, item);
 			const { intervalMs, maxWaitMs, ...rest } = item.followUp;
-			followUps.push({ ...rest, submitted: task, target: { itemIndex: item.itemIndex, id: task.id, kind: 'video', intervalMs, maxWaitMs, firstPollAfterInterval: true } });
+			// A reused task (the node is being retried) is read right away, to output its current state.
+			followUps.push({
+				...rest,
+				submitted: task,
+				target: { itemIndex: item.itemIndex, id: task?.id ?? reusedId!, kind: 'video', intervalMs, maxWaitMs: rest.wait ? maxWaitMs : 0, firstPollAfterInterval: !!task },
+			});
 		} catch (error) {
 			results[item.itemIndex] = { json: {}, error: error as Error };
 		}

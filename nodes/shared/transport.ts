@@ -189,6 +189,8 @@ export async function callApi(client: SoraClient, call: ApiCall, options: CallOp
 
 		let retryWait: number | undefined;
 		let failure: { title: string; advice: string; detail: JsonSafe; httpCode?: string } | undefined;
+		/** A failed submit that the provider may nevertheless have accepted (and billed) */
+		let maybeAccepted = false;
 
 		if (!response) {
 			const retryable =
@@ -205,6 +207,7 @@ export async function callApi(client: SoraClient, call: ApiCall, options: CallOp
 				detail: { code: failureCode, request: where, attempts: attempt },
 			};
 			if (retryable) retryWait = backoffMs(attempt);
+			maybeAccepted = kind === 'submit' && !NOT_SENT_CODES.has(failureCode);
 		} else {
 			const statusCode = response.statusCode;
 			const headers = (response.headers ?? {}) as IDataObject;
@@ -225,6 +228,7 @@ export async function callApi(client: SoraClient, call: ApiCall, options: CallOp
 					httpCode: String(statusCode),
 				};
 				if (kind === 'read') retryWait = backoffMs(attempt);
+				maybeAccepted = kind === 'submit';
 			} else if (statusCode >= 300 && statusCode < 400) {
 				failure = {
 					title: `The Sora API redirected the request (${statusCode})`,
@@ -236,6 +240,7 @@ export async function callApi(client: SoraClient, call: ApiCall, options: CallOp
 				const provider = readProviderFailure(statusCode, parsed.ok ? parsed.value : undefined, text);
 				const { title, advice } = adviceFor(provider);
 				const ambiguousSubmit = kind === 'submit' && statusCode >= 500;
+				maybeAccepted = ambiguousSubmit;
 				failure = {
 					title: provider.message ? `${title}: ${provider.message}` : title,
 					advice: ambiguousSubmit
@@ -269,13 +274,20 @@ export async function callApi(client: SoraClient, call: ApiCall, options: CallOp
 		}
 
 		const attemptsNote = attempt > 1 ? ` (after ${attempt} attempts)` : '';
-		throw new NodeApiError(node, redactJson(failure!.detail, client.secrets), {
+		const error = new NodeApiError(node, redactJson(failure!.detail, client.secrets), {
 			message: redact(failure!.title + attemptsNote, client.secrets),
 			description: redact(failure!.advice, client.secrets),
 			httpCode: failure!.httpCode,
 			itemIndex,
 		});
+		if (maybeAccepted) error.context.submissionMayHaveBeenAccepted = true;
+		throw error;
 	}
+}
+
+/** Whether an error from callApi says a submit may have gone through despite failing. */
+export function mayHaveBeenAccepted(error: unknown): boolean {
+	return (error as { context?: IDataObject })?.context?.submissionMayHaveBeenAccepted === true;
 }
 
 type JsonSafe = IDataObject;

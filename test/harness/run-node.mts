@@ -33,6 +33,8 @@ export interface RunOptions {
 	continueOnFail?: boolean;
 	/** Cancel the execution after this many ms */
 	cancelAfterMs?: number;
+	/** n8n's execution id; runs with the same id are retries of one execution (Retry On Fail) */
+	executionId?: string;
 }
 
 export interface StoredBinary {
@@ -64,6 +66,7 @@ function resolveExpression(value: unknown, item: INodeExecutionData): unknown {
 
 const storageDir = mkdtempSync(join(tmpdir(), 'sora-test-binary-'));
 let stored = 0;
+let executions = 0;
 
 /** n8n's helpers.httpRequest, reproduced on axios (the library n8n uses underneath). */
 export async function n8nStyleHttpRequest(options: IHttpRequestOptions): Promise<unknown> {
@@ -113,11 +116,13 @@ export async function runNode(NodeClass: new () => INodeType, options: RunOption
 		position: [0, 0],
 		parameters: {},
 	};
+	const executionId = options.executionId ?? `test-${++executions}`;
 	const paramsOf = (i: number) =>
 		typeof options.parameters === 'function' ? options.parameters(i) : options.parameters;
 
 	const ctx = {
 		getNode: () => node,
+		getExecutionId: () => executionId,
 		getInputData: () => items,
 		continueOnFail: () => options.continueOnFail ?? false,
 		getExecutionCancelSignal: () => controller.signal,
