@@ -51,6 +51,7 @@ wf generate soraE2eGenToapis toapis soraToapis000001 sora-2-vvip 4
 wf generate soraE2eGenOpenAi openaiCompatible soraOpenAi000001 sora-2 8
 wf generate soraE2eGenInvald toapis soraToapis000001 sora-2 12
 wf generate-retry soraE2eGenRetry1 toapis soraToapis000001 sora-2 10
+wf editor soraE2eEditor001 toapis soraToapis000001
 # The shipped examples, pointed at the simulator's credential, polling every second instead of every 15.
 example() { prepare_example "$ROOT/examples/$1" "$2" "$3" "$STATE/workflows/$2.json" 1 "${4:-}"; }
 export N8N_RESTRICT_FILE_ACCESS_TO="$STATE/files"   # where "Save Video Files" may write (n8n 2.x restricts file access)
@@ -175,6 +176,18 @@ cred_test "Sora (openaiCompatible)" soraOpenAi000001 openaiCompatible "$SIM_URL/
 cred_test "Sora (openaiCompatible)" soraOpenAi000001 openaiCompatible "$SIM_URL/v1" "$WRONG_KEY" Error "rejected|401|Unauthorized"
 cred_test "Sora (azure)" soraAzure0000001 azure "$SIM_URL" "$SIM_KEY" OK
 cred_test "Sora (azure)" soraAzure0000001 azure "$SIM_URL" "$WRONG_KEY" Error "rejected|401|Unauthorized"
+
+# --- the editor, in headless Chromium --------------------------------------------------------------------
+if bash "$HERE/setup-browser.sh" > "$STATE/browser-setup.log" 2>&1; then
+  "$SYSTEM_NODE" "$ROOT/node_modules/.bin/tsx" "$HERE/editor.mts" --url "http://127.0.0.1:$N8N_PORT" --workflow soraE2eEditor001 \
+    --email e2e@example.com --password E2e-password-123 --out "$STATE/editor-sora-generate.png" > "$STATE/editor.log" 2>&1
+  # UPDATE_SCREENSHOT=1 npm test refreshes the README's picture
+  [ "${UPDATE_SCREENSHOT:-0}" = 1 ] && cp "$STATE/editor-sora-generate.png" "$ROOT/docs/editor-sora-generate.png"
+  while read -r line; do case "$line" in PASS:*) ok "${line#PASS: }";; FAIL:*) bad "${line#FAIL: }";; esac; done < "$STATE/editor.log"
+  grep -q '^PASS: editor: screenshot' "$STATE/editor.log" || { bad "editor test did not finish"; tail -20 "$STATE/editor.log"; }
+else
+  bad "no Chromium for the editor test: $(tail -3 "$STATE/browser-setup.log")"
+fi
 kill "$N8N_PID" 2>/dev/null; wait "$N8N_PID" 2>/dev/null
 
 # --- what the simulator saw ------------------------------------------------------------------------------

@@ -1,0 +1,83 @@
+/**
+ * The nodes as a person sees them: real n8n's editor in headless Chromium (Debian's package, driven by
+ * playwright-core). Opens a workflow with two Sora Generate nodes (sora-2 and sora-2-vvip), checks that the
+ * parameters render and that the Duration choices follow the model, and saves a screenshot for the README.
+ *   tsx e2e/editor.mts --url http://127.0.0.1:PORT --workflow ID --email E --password P --out docs/x.png
+ * Prints one line per check, "PASS: ..." or "FAIL: ...".
+ */
+import { chromium, type Page } from 'playwright-core';
+
+const args = process.argv.slice(2);
+const arg = (name: string) => args[args.indexOf(`--${name}`) + 1];
+const [url, workflow, email, password, out] = ['url', 'workflow', 'email', 'password', 'out'].map(arg);
+const debugShot = (out ?? '/tmp/editor.png').replace(/\.png$/, '-debug.png');
+
+/** Opens the node, reads the Duration choices (optionally saving a screenshot of the open node), closes it. */
+async function durationsOf(page: Page, nodeName: string, screenshot?: string): Promise<string[]> {
+	await page.locator(`[data-node-name="${nodeName}"]`).first().dblclick();
+	const prompt = page.getByText('Prompt', { exact: true }).first();
+	await prompt.waitFor({ timeout: 20_000 });
+	await page.waitForTimeout(1000);
+	if (screenshot) await page.screenshot({ path: screenshot });
+	await page.locator('[data-test-id="parameter-input-duration"]').first().click();
+	const items = page.locator('.el-select-dropdown__item:visible, [role="option"]:visible');
+	await items.first().waitFor({ timeout: 20_000 });
+	await page.waitForTimeout(500);
+	const texts = (await items.allInnerTexts()).map((t) => t.split('\n')[0].trim()).filter(Boolean);
+	await page.keyboard.press('Escape'); // the dropdown
+	await page.waitForTimeout(300);
+	await closeNode(page);
+	await prompt.waitFor({ state: 'hidden', timeout: 10_000 });
+	return texts;
+}
+
+/** Closes the node details view: its close button where we can find it, else a click on the backdrop. */
+async function closeNode(page: Page): Promise<void> {
+	for (const selector of ['[data-test-id="ndv-close-button"]', '[data-test-id="ndv-close"]', '[data-test-id="back-to-canvas"]', '[data-test-id="ndv"] button[aria-label="Close"]', 'button[aria-label="Close"]']) {
+		const button = page.locator(selector).first();
+		if (await button.isVisible().catch(() => false)) {
+			await button.click();
+			return;
+		}
+	}
+	await page.mouse.click(8, 450); // the dimmed canvas around the dialog
+}
+
+const browser = await chromium.launch({
+	executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+	args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+let failed = 0;
+const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+try {
+	await page.goto(`${url}/signin`);
+	await page.locator('input[type="email"], input[name="emailOrLdapLoginId"], input[name="email"]').first().fill(email);
+	await page.locator('input[type="password"]').first().fill(password);
+	await page.keyboard.press('Enter');
+	await page.waitForURL((u) => !u.pathname.startsWith('/signin'), { timeout: 30_000 });
+	await page.goto(`${url}/workflow/${workflow}`);
+	await page.locator('[data-node-name="Sora Generate"]').first().waitFor({ timeout: 30_000 });
+	console.log('PASS: editor: the workflow with Sora Generate nodes opens, the nodes render on the canvas');
+
+	// The open node, parameters and all, is the README's screenshot.
+	const sora2 = await durationsOf(page, 'Sora Generate', out);
+	const vvip = await durationsOf(page, 'Sora Generate (vvip)');
+	const ok2 = sora2.join('|') === 'Provider Default|10 Seconds|15 Seconds';
+	const okV = vvip.join('|') === 'Provider Default|4 Seconds|8 Seconds|12 Seconds';
+	if (ok2 && okV) console.log(`PASS: editor: Duration choices follow the model: sora-2 [${sora2.join(', ')}], sora-2-vvip [${vvip.join(', ')}]`);
+	else {
+		failed++;
+		console.log(`FAIL: editor: Duration choices sora-2 [${sora2.join(', ')}], sora-2-vvip [${vvip.join(', ')}]`);
+	}
+	console.log(`PASS: editor: screenshot saved to ${out}`);
+} catch (error) {
+	failed++;
+	await page.screenshot({ path: debugShot }).catch(() => undefined);
+	const buttons = await page.evaluate(() =>
+		[...document.querySelectorAll('button, [role="button"]')].map((b) => `${b.getAttribute('data-test-id') ?? ''}|${b.getAttribute('aria-label') ?? ''}|${(b.textContent ?? '').trim().slice(0, 20)}`).slice(0, 60),
+	).catch(() => []);
+	console.log(`FAIL: editor: ${(error as Error).message.split('\n')[0]} (screenshot: ${debugShot}; buttons: ${buttons.join(' ; ')})`);
+} finally {
+	await browser.close();
+}
+process.exit(failed ? 1 : 0);
