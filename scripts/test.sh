@@ -20,6 +20,9 @@ echo "dist/ built"
 step "lint (n8n-node lint, strict mode)"
 npm run --silent lint
 
+step "n8n's community package scanner, on the source and the packed files"
+node scripts/scan-package.mjs
+
 step "type-check tests, simulator and scripts"
 npx tsc --noEmit -p tsconfig.test.json
 echo "ok"

@@ -501,14 +501,17 @@ export class SoraSimulator {
 		if (fault && !fault.afterHandling) return this.answerFault(fault, req, res);
 		if (fault?.afterHandling) {
 			// Let the normal handler do its work (create the task) but swallow its answer.
+			const before = new Set(this.tasks.keys());
 			const sink = new http.ServerResponse(req);
 			await this.route(server, url, method, record, req, sink as ServerResponse);
-			return this.answerFault(fault, req, res);
+			const created = [...this.tasks.keys()].find((id) => !before.has(id));
+			return this.answerFault(fault, req, res, created);
 		}
 		await this.route(server, url, method, record, req, res);
 	}
 
-	private answerFault(fault: Fault, req: IncomingMessage, res: ServerResponse): void {
+	/** `createdId`: the task the request created before the fault struck (afterHandling) */
+	private answerFault(fault: Fault, req: IncomingMessage, res: ServerResponse, createdId?: string): void {
 		switch (fault.kind) {
 			case 'reset':
 				req.socket.destroy();
@@ -524,7 +527,8 @@ export class SoraSimulator {
 			}
 			case 'badJson':
 				res.writeHead(fault.status ?? 200, { 'content-type': 'application/json', ...fault.headers });
-				res.end('{"id": "video_broken", "status": ');
+				// A cut-off answer: it starts like the real one would
+				res.end(`{"id": "${createdId ?? 'video_broken'}", "object": "generation.task", "status": `);
 				return;
 			default:
 				sendJson(res, fault.status ?? 500, fault.body ?? { error: { code: fault.status ?? 500, message: 'Injected fault' } }, fault.headers);

@@ -65,24 +65,6 @@ describe('Sora Character: create', () => {
 		}
 	});
 
-	const refused: Array<[string, IDataObject, RegExp]> = [
-		['timestamps not start,end', { url: 'https://e.com/v.mp4', timestamps: '1 to 3' }, /Timestamps is "1 to 3", but it must be "start,end"/],
-		['a range under 1 s', { url: 'https://e.com/v.mp4', timestamps: '1,1.5' }, /\(0.5 s\), but the range must be at least 1 s and at most 3 s/],
-		['a range over 3 s', { url: 'https://e.com/v.mp4', timestamps: '0,4' }, /\(4 s\), but the range must be at least 1 s and at most 3 s/],
-		['an end before the start', { url: 'https://e.com/v.mp4', timestamps: '3,1' }, /must be at least 1 s/],
-		['both URL and task', { url: 'https://e.com/v.mp4', fromTask: 'video_123' }, /exactly one video source; Video URL and From Task are all set/],
-		['no source at all', {}, /No video source/],
-		['a non-http(s) URL', { url: 'ftp://e.com/v.mp4' }, /Video URL is "ftp:\/\/e.com\/v.mp4", but it must be a public http\(s\) URL/],
-		['a bad task id', { fromTask: 'not a task!' }, /From Task is "not a task!", but it must be a task id/],
-		['an empty model', { url: 'https://e.com/v.mp4', model: { mode: 'id', value: ' ' } }, /Model is empty/],
-		['an empty task id on get', { operation: 'get', taskId: '' }, /Character Task ID is empty/],
-	];
-	it.each(refused)('refuses %s without any request', async (_name, parameters, message) => {
-		const result = await character(parameters);
-		expect(result.error?.message).toMatch(message);
-		expect(sim.requests).toHaveLength(0);
-	});
-
 	it('refuses a file that is not a video, and one over 50 MB', async () => {
 		const png = await runNode(SoraCharacter, {
 			items: [itemWithBinary('clip', makePng(8, 8), 'video/mp4', 'clip.mp4')],

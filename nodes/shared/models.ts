@@ -27,10 +27,14 @@ export interface ModelRule {
 	exactImageSize?: boolean;
 	/** What a remix may change besides the prompt */
 	remix: 'modelDurationAspect' | 'promptOnly';
+	/** Longest prompt the provider takes, where one is known */
+	maxPromptChars?: number;
 }
 
 const TOAPIS_IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'] as const;
 const OPENAI_IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+/** OpenAI-shaped hosts document prompts of at most 2,000 characters (third-party docs; toapis states none). */
+const OPENAI_MAX_PROMPT = 2000;
 const STANDARD_SIZES = { '16:9': ['1280x720'], '9:16': ['720x1280'] } as const;
 
 const TOAPIS_MODELS: ModelRule[] = [
@@ -60,7 +64,7 @@ const TOAPIS_MODELS: ModelRule[] = [
 	},
 ];
 
-const OPENAI_MODELS: ModelRule[] = [
+const OPENAI_MODELS: ModelRule[] = (<ModelRule[]>[
 	{
 		name: 'sora-2',
 		description: '4, 8 or 12 s; 1280×720 or 720×1280',
@@ -85,7 +89,7 @@ const OPENAI_MODELS: ModelRule[] = [
 		exactImageSize: true,
 		remix: 'promptOnly',
 	},
-];
+]).map((rule): ModelRule => ({ ...rule, maxPromptChars: OPENAI_MAX_PROMPT }));
 
 /** Rules for a model the table does not know, per flavor. */
 const GENERIC: Record<ApiFlavor, ModelRule> = {
@@ -99,6 +103,7 @@ const GENERIC: Record<ApiFlavor, ModelRule> = {
 		imageTypes: OPENAI_IMAGE_TYPES,
 		exactImageSize: true,
 		remix: 'promptOnly',
+		maxPromptChars: OPENAI_MAX_PROMPT,
 	},
 	// Azure's model field is your deployment name; the service itself allows 4/8/12 s and two sizes (sora-apis.md §4).
 	azure: {
@@ -112,6 +117,7 @@ const GENERIC: Record<ApiFlavor, ModelRule> = {
 		imageTypes: OPENAI_IMAGE_TYPES,
 		exactImageSize: true,
 		remix: 'promptOnly',
+		maxPromptChars: OPENAI_MAX_PROMPT,
 	},
 };
 

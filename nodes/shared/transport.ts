@@ -218,13 +218,17 @@ export async function callApi(client: SoraClient, call: ApiCall, options: CallOp
 				if (parsed.ok && isObject(parsed.value)) {
 					return { body: parsed.value, headers, statusCode, attempts: attempt };
 				}
+				// A cut-off answer may still name the task it created: never lose that id.
+				const namedTask = /"(?:id|task_id)"\s*:\s*"([^"]{3,200})"/.exec(text)?.[1];
 				failure = {
-					title: 'The Sora API answered with something that is not a JSON object',
+					title: `The Sora API answered with something that is not a JSON object${namedTask ? ` (it names task ${namedTask})` : ''}`,
 					advice:
 						kind === 'submit'
-							? 'The submission may have been accepted and billed. Check your provider dashboard before running this item again, and check the base URL.'
+							? namedTask
+								? `The submission was probably accepted as task ${namedTask}: read it with Sora Task Status instead of running this item again.`
+								: 'The submission may have been accepted and billed. Check your provider dashboard before running this item again, and check the base URL.'
 							: 'Check the base URL and API flavor in the Sora API credential.',
-					detail: { status: statusCode, request: where, bodyStart: redact(text.slice(0, 200), client.secrets) },
+					detail: { status: statusCode, request: where, taskId: namedTask ?? null, bodyStart: redact(text.slice(0, 200), client.secrets) },
 					httpCode: String(statusCode),
 				};
 				if (kind === 'read') retryWait = backoffMs(attempt);

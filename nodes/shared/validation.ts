@@ -177,6 +177,9 @@ export function validateVideoRequest(
 	const prompt = input.prompt.trim();
 	if (!prompt) refuse('prompt', 'Prompt is empty', 'Describe the video to generate. Mention characters as @username.');
 
+	if (rule.maxPromptChars && prompt.length > rule.maxPromptChars) {
+		refuse('prompt', `Prompt has ${prompt.length} characters, but the ${flavorLabel(flavor)} API takes at most ${rule.maxPromptChars}`, 'Shorten the prompt; put the subject, camera and style first.');
+	}
 	const request: VideoRequest = { operation: input.operation, model, prompt, imageUrls: [], metadata: {}, rule };
 
 	if (input.operation === 'remix') {
