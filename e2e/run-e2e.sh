@@ -67,43 +67,28 @@ run_wf() { # id -> $STATE/<id>.out, returns rc
   N8N_LOG_FORMAT=json n8n execute --id="$1" --rawOutput > "$STATE/$1.out" 2> "$STATE/$1.err"
 }
 
-video_wf() { # label workflow-id node-name
-  local t rc secs msg=""
+checked_wf() { # label workflow-id check-name [check args after the result and user folder]
+  local label=$1 id=$2 name=$3 t rc secs msg=""
+  shift 3
   t=$(date +%s.%N)
-  run_wf "$2"; rc=$?
+  run_wf "$id"; rc=$?
   secs=$(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
-  if [ $rc -eq 0 ] && "$SYSTEM_NODE" "$HERE/extract-result.mjs" "$STATE/$2.out" > "$STATE/$2.result.json" \
-     && msg=$(check video-output "$STATE/$2.result.json" "$N8N_USER_FOLDER" "$ROOT/simulator/media/sample.mp4" "$3" 2>&1); then
-    ok "$1 in n8n ($secs s): $msg"
+  if [ $rc -eq 0 ] && "$SYSTEM_NODE" "$HERE/extract-result.mjs" "$STATE/$id.out" > "$STATE/$id.result.json" \
+     && msg=$(check "$name" "$STATE/$id.result.json" "$N8N_USER_FOLDER" "$ROOT/simulator/media/sample.mp4" "$@" 2>&1); then
+    ok "$label in n8n ($secs s): $msg"
   else
-    bad "$1 rc=$rc: $msg"; tail -c 3000 "$STATE/$2.out"; tail -c 1500 "$STATE/$2.err"
+    bad "$label rc=$rc: $msg"; tail -c 3000 "$STATE/$id.out"; tail -c 1500 "$STATE/$id.err"
   fi
 }
+video_wf() { checked_wf "$1" "$2" video-output "$3"; } # label workflow-id node-name
 video_wf "toapis: Manual Trigger → Sora Task Status (wait + download)" soraE2eToapis001 "Sora Task Status"
 video_wf "openaiCompatible: Manual Trigger → Sora Task Status (wait + download)" soraE2eOpenAi001 "Sora Task Status"
 video_wf "azure: Manual Trigger → Sora Task Status (wait + download)" soraE2eAzure0001 "Sora Task Status"
 video_wf "toapis: Manual Trigger → Sora Generate sora-2-vvip 4 s (wait + download)" soraE2eGenToapis "Sora Generate"
 video_wf "openaiCompatible: Manual Trigger → Sora Generate sora-2 8 s (wait + download)" soraE2eGenOpenAi "Sora Generate"
 
-t=$(date +%s.%N)
-run_wf soraExCharacter1; rc=$?
-secs=$(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
-if [ $rc -eq 0 ] && "$SYSTEM_NODE" "$HERE/extract-result.mjs" "$STATE/soraExCharacter1.out" > "$STATE/soraExCharacter1.result.json" \
-   && msg=$(check character-example "$STATE/soraExCharacter1.result.json" "$N8N_USER_FOLDER" "$ROOT/simulator/media/sample.mp4" 2>&1); then
-  ok "example character-reuse.json in n8n ($secs s): $msg"
-else
-  bad "example character-reuse.json rc=$rc: ${msg:-}"; tail -c 3000 "$STATE/soraExCharacter1.out"
-fi
-
-t=$(date +%s.%N)
-run_wf soraExLongJob001; rc=$?
-secs=$(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
-if [ $rc -eq 0 ] && "$SYSTEM_NODE" "$HERE/extract-result.mjs" "$STATE/soraExLongJob001.out" > "$STATE/soraExLongJob001.result.json" \
-   && msg=$(check loop-example "$STATE/soraExLongJob001.result.json" "$N8N_USER_FOLDER" "$ROOT/simulator/media/sample.mp4" 2>&1); then
-  ok "example long-job-loop.json in n8n ($secs s): $msg"
-else
-  bad "example long-job-loop.json rc=$rc: ${msg:-}"; tail -c 3000 "$STATE/soraExLongJob001.out"
-fi
+checked_wf "example character-reuse.json" soraExCharacter1 character-example
+checked_wf "example long-job-loop.json" soraExLongJob001 loop-example
 video_wf "example image-to-video.json: HTTP Request (file) → Sora Generate with Image From Binary Field" soraExImage00001 "Sora Generate"
 uploads=$(curl -s "$SIM_URL/__sim/state" | "$SYSTEM_NODE" -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).requests.filter(r=>r.path==='/v1/uploads/images'&&r.status===200).length))")
 [ "$uploads" -ge 1 ] && ok "image-to-video: the downloaded frame was uploaded through /v1/uploads/images" || bad "image-to-video: no upload seen"

@@ -1,10 +1,10 @@
 import { NodeApiError, NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 import { followTasks, type FollowUp } from '../shared/follow';
 import type { ItemResult } from '../shared/outcomes';
-import { readInputFile, readNodeOptions, readWaitParameters } from '../shared/parameters';
+import { readInputFile, readWaitParameters, startBatch } from '../shared/parameters';
 import { mapWithConcurrency } from '../shared/pool';
 import { submitOnce } from '../shared/once';
-import { callApi, connect, type SoraClient } from '../shared/transport';
+import { callApi, type SoraClient } from '../shared/transport';
 import { validateCharacterRequest, type CharacterParameters, type CharacterRequest } from '../shared/validation';
 
 interface PlannedCreate {
@@ -51,20 +51,14 @@ async function submit(client: SoraClient, { itemIndex, request }: PlannedCreate)
 
 /** Creates characters (or reads character tasks) for every item together, waiting if asked. */
 export async function runCharacters(this: IExecuteFunctions): Promise<ItemResult[]> {
-	const items = this.getInputData();
-	const results: ItemResult[] = items.map(() => ({ json: {} }));
-	const options = readNodeOptions(this);
-	let client: SoraClient;
-	try {
-		client = await connect(this, 0, options.requestTimeoutMs);
-		if (!client.adapter.createCharacter) {
-			throw new NodeOperationError(this.getNode(), `Characters are a toapis feature; the ${client.adapter.label} API has none`, {
+	const { items, results, options, client } = await startBatch(this, ({ adapter }) => {
+		if (!adapter.createCharacter) {
+			throw new NodeOperationError(this.getNode(), `Characters are a toapis feature; the ${adapter.label} API has none`, {
 				description: 'Use a Sora API credential with the toapis flavor for Sora Character. Nothing was sent.',
 			});
 		}
-	} catch (error) {
-		return results.map(() => ({ json: {}, error: error as Error }));
-	}
+	});
+	if (!client) return results;
 
 	const followUps: FollowUp[] = [];
 	const creates: PlannedCreate[] = [];

@@ -1,11 +1,11 @@
 import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { followTasks, type FollowUp } from '../shared/follow';
 import type { ItemResult } from '../shared/outcomes';
-import { readDownloadParameters, readInputFile, readNodeOptions, readWaitParameters } from '../shared/parameters';
+import { readDownloadParameters, readInputFile, readWaitParameters, startBatch } from '../shared/parameters';
 import { mapWithConcurrency } from '../shared/pool';
 import type { SoraTask } from '../shared/task';
 import { submitOnce } from '../shared/once';
-import { callApi, connect, type SoraClient } from '../shared/transport';
+import { callApi, type SoraClient } from '../shared/transport';
 import { validateVideoRequest, type VideoParameters, type VideoRequest } from '../shared/validation';
 
 interface Planned {
@@ -80,15 +80,8 @@ async function submit(client: SoraClient, { itemIndex, request }: Planned): Prom
 
 /** Validates every item, submits the valid ones together, then waits and downloads as asked. */
 export async function generateVideos(this: IExecuteFunctions): Promise<ItemResult[]> {
-	const items = this.getInputData();
-	const results: ItemResult[] = items.map(() => ({ json: {} }));
-	const options = readNodeOptions(this);
-	let client: SoraClient;
-	try {
-		client = await connect(this, 0, options.requestTimeoutMs);
-	} catch (error) {
-		return results.map(() => ({ json: {}, error: error as Error }));
-	}
+	const { items, results, options, client } = await startBatch(this);
+	if (!client) return results;
 
 	// Every check runs before the first request: an invalid item costs nothing and stops nothing else.
 	const planned: Planned[] = [];

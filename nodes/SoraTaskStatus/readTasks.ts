@@ -2,8 +2,8 @@ import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 import { followTasks, type FollowUp } from '../shared/follow';
 import type { ItemResult } from '../shared/outcomes';
 import type { TaskKind } from '../shared/task';
-import { connect, type SoraClient } from '../shared/transport';
-import { readDownloadParameters, readNodeOptions, readWaitParameters } from '../shared/parameters';
+import type { SoraClient } from '../shared/transport';
+import { readDownloadParameters, readWaitParameters, startBatch } from '../shared/parameters';
 
 function readFollowUp(ctx: IExecuteFunctions, client: SoraClient, itemIndex: number): FollowUp {
 	const node = ctx.getNode();
@@ -33,15 +33,8 @@ function readFollowUp(ctx: IExecuteFunctions, client: SoraClient, itemIndex: num
 
 /** Reads (and optionally waits for, and downloads) every item's task together. */
 export async function readTasks(this: IExecuteFunctions): Promise<ItemResult[]> {
-	const items = this.getInputData();
-	const results: ItemResult[] = items.map(() => ({ json: {} }));
-	const options = readNodeOptions(this);
-	let client: SoraClient;
-	try {
-		client = await connect(this, 0, options.requestTimeoutMs);
-	} catch (error) {
-		return results.map(() => ({ json: {}, error: error as Error }));
-	}
+	const { items, results, options, client } = await startBatch(this);
+	if (!client) return results;
 
 	const followUps: FollowUp[] = [];
 	items.forEach((_, itemIndex) => {

@@ -37,6 +37,22 @@ const OPENAI_IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
 const OPENAI_MAX_PROMPT = 2000;
 const STANDARD_SIZES = { '16:9': ['1280x720'], '9:16': ['720x1280'] } as const;
 
+/** What every OpenAI-shaped API shares: no toapis metadata, one reference image as a file of exactly the output size. */
+const OPENAI_STYLE: ModelRule = {
+	name: '',
+	description: '',
+	hd: false,
+	metadata: false,
+	maxImages: 1,
+	imageTypes: OPENAI_IMAGE_TYPES,
+	exactImageSize: true,
+	remix: 'promptOnly',
+	maxPromptChars: OPENAI_MAX_PROMPT,
+};
+
+/** Azure's Sora 2 (any deployment name; also toapis' sora-2-official): 4/8/12 s and two sizes (sora-apis.md §1, §4). */
+const AZURE_SORA_2: ModelRule = { ...OPENAI_STYLE, durations: [4, 8, 12], sizes: STANDARD_SIZES };
+
 const TOAPIS_MODELS: ModelRule[] = [
 	{ name: 'sora-2', description: 'Standard, 10 or 15 s', durations: [10, 15], hd: false, metadata: true, remix: 'modelDurationAspect' },
 	{
@@ -51,74 +67,29 @@ const TOAPIS_MODELS: ModelRule[] = [
 	{ name: 'sora-2-vip', description: 'Higher priority', hd: false, metadata: true, remix: 'modelDurationAspect' },
 	{ name: 'sora-2-vvip', description: 'Fixed tiers: 4, 8 or 12 s', durations: [4, 8, 12], hd: false, metadata: true, remix: 'modelDurationAspect' },
 	{
+		...AZURE_SORA_2,
 		name: 'sora-2-official',
 		description: 'Azure Sora 2 through toapis: 4, 8 or 12 s, one 1280×720 or 720×1280 reference image',
-		durations: [4, 8, 12],
-		sizes: STANDARD_SIZES,
-		hd: false,
-		metadata: false,
-		maxImages: 1,
-		imageTypes: OPENAI_IMAGE_TYPES,
-		exactImageSize: true,
-		remix: 'promptOnly',
+		maxPromptChars: undefined,
 	},
 ];
 
-const OPENAI_MODELS: ModelRule[] = (<ModelRule[]>[
+const OPENAI_MODELS: ModelRule[] = [
+	{ ...OPENAI_STYLE, name: 'sora-2', description: '4, 8 or 12 s; 1280×720 or 720×1280', durations: [4, 8, 12], sizes: STANDARD_SIZES },
 	{
-		name: 'sora-2',
-		description: '4, 8 or 12 s; 1280×720 or 720×1280',
-		durations: [4, 8, 12],
-		sizes: STANDARD_SIZES,
-		hd: false,
-		metadata: false,
-		maxImages: 1,
-		imageTypes: OPENAI_IMAGE_TYPES,
-		exactImageSize: true,
-		remix: 'promptOnly',
-	},
-	{
+		...OPENAI_STYLE,
 		name: 'sora-2-pro',
 		description: '4, 8 or 12 s; also 1792×1024 and 1024×1792',
 		durations: [4, 8, 12],
 		sizes: { '16:9': ['1280x720', '1792x1024'], '9:16': ['720x1280', '1024x1792'] },
-		hd: false,
-		metadata: false,
-		maxImages: 1,
-		imageTypes: OPENAI_IMAGE_TYPES,
-		exactImageSize: true,
-		remix: 'promptOnly',
 	},
-]).map((rule): ModelRule => ({ ...rule, maxPromptChars: OPENAI_MAX_PROMPT }));
+];
 
 /** Rules for a model the table does not know, per flavor. */
 const GENERIC: Record<ApiFlavor, ModelRule> = {
 	toapis: { name: '', description: '', hd: true, metadata: true, imageTypes: TOAPIS_IMAGE_TYPES, remix: 'modelDurationAspect' },
-	openaiCompatible: {
-		name: '',
-		description: '',
-		hd: false,
-		metadata: false,
-		maxImages: 1,
-		imageTypes: OPENAI_IMAGE_TYPES,
-		exactImageSize: true,
-		remix: 'promptOnly',
-		maxPromptChars: OPENAI_MAX_PROMPT,
-	},
-	// Azure's model field is your deployment name; the service itself allows 4/8/12 s and two sizes (sora-apis.md §4).
-	azure: {
-		name: '',
-		description: '',
-		durations: [4, 8, 12],
-		sizes: STANDARD_SIZES,
-		hd: false,
-		metadata: false,
-		maxImages: 1,
-		imageTypes: OPENAI_IMAGE_TYPES,
-		exactImageSize: true,
-		remix: 'promptOnly',
-		maxPromptChars: OPENAI_MAX_PROMPT,
-	},
+	openaiCompatible: OPENAI_STYLE,
+	azure: AZURE_SORA_2,
 };
 
 export function modelsFor(flavor: ApiFlavor): readonly ModelRule[] {

@@ -5,7 +5,7 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 import { errorItemJson, type ItemResult } from './outcomes';
-import { DEFAULT_TIMEOUT_MS } from './transport';
+import { connect, DEFAULT_TIMEOUT_MS, type SoraClient } from './transport';
 
 /** Reading the parameters the nodes share (declared once in descriptions.ts). */
 
@@ -81,4 +81,29 @@ export function toOutputItems(ctx: IExecuteFunctions, results: ItemResult[]): IN
 		}
 	}
 	return output;
+}
+
+export interface Batch {
+	items: INodeExecutionData[];
+	/** One result per input item, filled in by the node */
+	results: ItemResult[];
+	options: ReturnType<typeof readNodeOptions>;
+	/** Undefined when the credential itself is unusable: then every result already carries that error */
+	client?: SoraClient;
+}
+
+/** What every node starts with: its items, empty results, the node-wide options and a client for the provider. */
+export async function startBatch(
+	ctx: IExecuteFunctions,
+	check?: (client: SoraClient) => void,
+): Promise<Batch> {
+	const items = ctx.getInputData();
+	const options = readNodeOptions(ctx);
+	try {
+		const client = await connect(ctx, 0, options.requestTimeoutMs);
+		check?.(client);
+		return { items, options, client, results: items.map(() => ({ json: {} })) };
+	} catch (error) {
+		return { items, options, results: items.map(() => ({ json: {}, error: error as Error })) };
+	}
 }
