@@ -205,9 +205,11 @@ export const generateProperties: INodeProperties[] = [
 		],
 	},
 	...waitForCompletionProperties,
-	...downloadProperties.map((p) =>
-		p.name === 'downloadVideo' ? p : { ...p, displayOptions: { show: { downloadVideo: [true] } } },
-	),
+	// Without waiting there is no video yet to download.
+	...downloadProperties.map((p) => ({
+		...p,
+		displayOptions: { show: { waitForCompletion: [true], ...(p.name === 'downloadVideo' ? {} : { downloadVideo: [true] }) } },
+	})),
 	{
 		displayName: 'Options',
 		name: 'options',
