@@ -4,7 +4,7 @@ import { callApi, mayHaveBeenAccepted, type SoraClient } from './transport';
 import type { ApiCall } from './flavors';
 
 /**
- * n8n's "Retry On Fail" runs a failed node again, all items, in the same execution and the same process. Without
+ * n8n's "Retry On Fail" runs a failed node again, all items, in the same execution on the same worker. Without
  * memory, every item that was already submitted would be submitted (and paid for) again. So each paid submission
  * is remembered by execution, node, item and request; a re-run reuses the task instead of creating a new one, and
  * refuses to re-send a submission whose first attempt may have been accepted.
