@@ -387,9 +387,14 @@ export class SoraSimulator {
 			} else if (quirks) {
 				body.metadata = { url: this.videoUrl(task) };
 			} else {
-				const entry: Record<string, unknown> = { url: this.videoUrl(task), format: 'mp4' };
-				if ((task.request as { thumbnail?: boolean } | undefined)?.thumbnail) entry.thumbnail_url = this.thumbnailUrl(task);
-				body.result = { type: 'video', data: [entry] };
+				// metadata.n variants: one result entry each
+				const request = task.request as { thumbnail?: boolean; metadata?: { n?: number } } | undefined;
+				const data = Array.from({ length: request?.metadata?.n ?? 1 }, (_, i) => {
+					const entry: Record<string, unknown> = { url: this.videoUrl(task) + (i ? `?variant=${i + 1}` : ''), format: 'mp4' };
+					if (request?.thumbnail) entry.thumbnail_url = this.thumbnailUrl(task);
+					return entry;
+				});
+				body.result = { type: 'video', data };
 			}
 		}
 		if (state.status === 'failed') body.error = task.scenario.error ?? { code: 'generation_failed', message: 'Generation failed' };

@@ -324,3 +324,15 @@ describe('Sora Generate under n8n\'s Retry On Fail (the node runs again in the s
 		expect(sim.submissions).toHaveLength(1);
 	});
 });
+
+describe('Sora Generate: several variants (toapis metadata.n)', () => {
+	it('outputs every variant\'s URL and downloads each into its own binary field', async () => {
+		const result = await generate('toapis', { model: rl('sora-2'), duration: 10, waitForCompletion: true, pollInterval: 1, maxWaitTime: 20, downloadVideo: true, additionalFields: { n: 3 } });
+		expect(result.error).toBeUndefined();
+		const item = result.output![0];
+		expect(item.json.videoUrls).toHaveLength(3);
+		expect(Object.keys(item.binary!)).toEqual(['data', 'data_2', 'data_3']);
+		expect(item.binary!.data_3.fileName).toBe(`${item.json.id}-3.mp4`);
+		for (const field of ['data', 'data_2', 'data_3']) expect(readStored(result, item.binary![field]).equals(SAMPLE_MP4)).toBe(true);
+	});
+});

@@ -114,6 +114,7 @@ export async function downloadMedia(
 	source: MediaSource,
 	what: 'video' | 'thumbnail',
 	itemIndex: number,
+	variant = 0,
 ): Promise<IBinaryData> {
 	const { ctx } = client;
 	const node = ctx.getNode();
@@ -149,7 +150,8 @@ export async function downloadMedia(
 		const { statusCode, headers, body } = result;
 		if (statusCode >= 200 && statusCode < 300) {
 			const mimeType = String(headers['content-type'] ?? '').split(';')[0].trim() || source.mimeType;
-			const fileName = `${task.id}${what === 'thumbnail' ? '-thumbnail' : ''}.${source.fileExtension}`;
+			const suffix = what === 'thumbnail' ? '-thumbnail' : variant > 0 ? `-${variant + 1}` : '';
+			const fileName = `${task.id}${suffix}.${source.fileExtension}`;
 			return await ctx.helpers.prepareBinaryData(body as unknown as Buffer, fileName, mimeType);
 		}
 

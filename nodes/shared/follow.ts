@@ -1,4 +1,4 @@
-import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IBinaryKeyData, type IExecuteFunctions } from 'n8n-workflow';
 import { downloadMedia } from './binary';
 import { THUMBNAIL_PROPERTY } from './descriptions';
 import { taskJsonOf, unfinishedWaitError, type ItemResult } from './outcomes';
@@ -53,14 +53,19 @@ export async function followTasks(
 	await mapWithConcurrency(downloads, Math.min(concurrency, 4), async ({ followUp, task }) => {
 		const { itemIndex } = followUp.target;
 		try {
-			const source = client.adapter.videoSource(task);
-			if (!source) {
+			const sources = client.adapter.videoSources(task);
+			if (!sources.length) {
 				throw new NodeOperationError(ctx.getNode(), `Sora task ${task.id} is completed but the provider gave no video URL`, {
 					itemIndex,
 					description: 'The raw provider response is in the output; please report it so we can read this shape.',
 				});
 			}
-			const binary = { [followUp.binaryPropertyName]: await downloadMedia(client, task, source, 'video', itemIndex) };
+			// Variants beyond the first (toapis metadata.n) go to "<field>_2", "<field>_3", ...
+			const binary: IBinaryKeyData = {};
+			for (let n = 0; n < sources.length; n++) {
+				const field = n === 0 ? followUp.binaryPropertyName : `${followUp.binaryPropertyName}_${n + 1}`;
+				binary[field] = await downloadMedia(client, task, sources[n], 'video', itemIndex, n);
+			}
 			const thumbnail = followUp.downloadThumbnail ? client.adapter.thumbnailSource(task) : undefined;
 			if (thumbnail) binary[THUMBNAIL_PROPERTY] = await downloadMedia(client, task, thumbnail, 'thumbnail', itemIndex);
 			results[itemIndex].binary = binary;

@@ -14,6 +14,8 @@ export interface SoraTask extends IDataObject {
 	progress: number;
 	model: string | null;
 	videoUrl: string | null;
+	/** Every variant's URL when a task made several videos (toapis metadata.n); the first is videoUrl */
+	videoUrls: string[];
 	thumbnailUrl: string | null;
 	/** ISO 8601; the video URL stops working then */
 	expiresAt: string | null;

@@ -55,6 +55,7 @@ function openAiStyleAdapter(flavor: ApiFlavor, label: string): FlavorAdapter {
 				progress: normalizeProgress(raw.progress, status),
 				model: typeof raw.model === 'string' ? raw.model : null,
 				videoUrl: firstString(raw, VIDEO_URL_PATHS),
+				videoUrls: [],
 				thumbnailUrl: firstString(raw, ['metadata.thumbnail_url', 'thumbnail_url']),
 				expiresAt: normalizeTimestamp(raw.expires_at),
 				createdAt: normalizeTimestamp(raw.created_at),
@@ -64,16 +65,19 @@ function openAiStyleAdapter(flavor: ApiFlavor, label: string): FlavorAdapter {
 			};
 			if (typeof raw.seconds === 'string' || typeof raw.seconds === 'number') task.seconds = String(raw.seconds);
 			if (typeof raw.size === 'string') task.size = raw.size;
+			if (task.videoUrl) task.videoUrls = [task.videoUrl];
 			return task;
 		},
 
-		videoSource(task) {
-			if (task.videoUrl) return { url: task.videoUrl, fileExtension: 'mp4', mimeType: 'video/mp4' };
-			return {
-				call: { method: 'GET', path: `/videos/${encodeURIComponent(task.id)}/content`, qs: { variant: 'video' } },
-				fileExtension: 'mp4',
-				mimeType: 'video/mp4',
-			};
+		videoSources(task) {
+			if (task.videoUrl) return [{ url: task.videoUrl, fileExtension: 'mp4', mimeType: 'video/mp4' }];
+			return [
+				{
+					call: { method: 'GET', path: `/videos/${encodeURIComponent(task.id)}/content`, qs: { variant: 'video' } },
+					fileExtension: 'mp4',
+					mimeType: 'video/mp4',
+				},
+			];
 		},
 
 		thumbnailSource(task) {

@@ -54,6 +54,16 @@ function taskId(raw: IDataObject, fallbackId?: string): string {
 	);
 }
 
+/** The URLs of all variants (metadata.n > 1 makes several entries in result.data). */
+function variantUrls(body: IDataObject): string[] {
+	const data = pick(body, 'result.data');
+	const urls = (Array.isArray(data) ? data : [])
+		.map((entry) => (isObject(entry) && typeof entry.url === 'string' ? entry.url.trim() : ''))
+		.filter(Boolean);
+	const single = firstString(body, VIDEO_URL_PATHS);
+	return urls.length ? urls : single ? [single] : [];
+}
+
 /** Characters of a finished character task, with the @mentions ready to drop into a prompt. */
 function readCharacters(body: IDataObject): IDataObject {
 	const list = pick(body, 'result.data.characters') ?? pick(body, 'result.characters') ?? pick(body, 'characters');
@@ -142,6 +152,7 @@ export const toapisAdapter: FlavorAdapter = {
 			progress: normalizeProgress(body.progress, status),
 			model: typeof body.model === 'string' ? body.model : null,
 			videoUrl: kind === 'video' ? firstString(body, VIDEO_URL_PATHS) : null,
+			videoUrls: kind === 'video' ? variantUrls(body) : [],
 			thumbnailUrl: kind === 'video' ? firstString(body, THUMBNAIL_URL_PATHS) : null,
 			expiresAt: normalizeTimestamp(body.expires_at),
 			createdAt: normalizeTimestamp(body.created_at),
@@ -153,10 +164,11 @@ export const toapisAdapter: FlavorAdapter = {
 		return task;
 	},
 
-	videoSource(task): MediaSource | undefined {
-		if (!task.videoUrl) return undefined;
-		const ext = fileExtension(task.videoUrl, 'mp4');
-		return { url: task.videoUrl, fileExtension: ext, mimeType: ext === 'webm' ? 'video/webm' : 'video/mp4' };
+	videoSources(task): MediaSource[] {
+		return (task.videoUrls.length ? task.videoUrls : task.videoUrl ? [task.videoUrl] : []).map((url) => {
+			const ext = fileExtension(url, 'mp4');
+			return { url, fileExtension: ext, mimeType: ext === 'webm' ? 'video/webm' : 'video/mp4' };
+		});
 	},
 
 	thumbnailSource(task): MediaSource | undefined {

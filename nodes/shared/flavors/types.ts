@@ -41,6 +41,7 @@ export interface FlavorAdapter {
 	uploadImage?(image: ImageFile): ApiCall;
 	uploadedUrl?(body: IDataObject): string | undefined;
 	normalizeTask(raw: IDataObject, kind: TaskKind, fallbackId?: string): SoraTask;
-	videoSource(task: SoraTask): MediaSource | undefined;
+	/** One source per video the task made (several with toapis metadata.n > 1) */
+	videoSources(task: SoraTask): MediaSource[];
 	thumbnailSource(task: SoraTask): MediaSource | undefined;
 }
