@@ -11,6 +11,9 @@
 # - `npm ci --ignore-scripts`: an install script of the Kafka client downloads from outside the registry and fails
 #   offline; we then rebuild only the native modules n8n needs (sqlite3 for the DB, isolated-vm for expressions).
 set -euo pipefail
+# Run from `npm test`, npm hands its own config down as npm_config_* variables, among them this project's
+# ignore-scripts=true; the n8n runtime is a different project and its native builds need their scripts.
+unset npm_config_ignore_scripts NPM_CONFIG_IGNORE_SCRIPTS
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 RT=${N8N_SORA_RUNTIME:-$HOME/.cache/n8n-nodes-sora/n8n-2.41.1}
 NODE_PKG_VERSION=${NODE_PKG_VERSION:-24.21.0}
@@ -57,8 +60,12 @@ t2=$(date +%s)
 
 if [ ! -f "$RT/app/.native-ok" ]; then
   echo "setup-n8n: building native modules (sqlite3 from source, about 90 s) ..."
-  (cd "$RT/app" && npm rebuild sqlite3 isolated-vm msgpackr-extract protobufjs --loglevel=error)
-  (cd "$RT/app" && node -e "require('sqlite3');require('isolated-vm')") && touch "$RT/app/.native-ok"
+  (cd "$RT/app" && npm rebuild --ignore-scripts=false sqlite3 isolated-vm msgpackr-extract protobufjs --loglevel=error)
+  if ! (cd "$RT/app" && node -e "require('sqlite3');require('isolated-vm')"); then
+    echo "setup-n8n: n8n's native modules (sqlite3, isolated-vm) did not build; see the errors above." >&2
+    exit 4
+  fi
+  touch "$RT/app/.native-ok"
 fi
 t3=$(date +%s)
 echo "setup-n8n: node $(node -v), n8n $(cd "$RT/app" && node -p "require('n8n/package.json').version") in $RT" \
