@@ -52,6 +52,7 @@ wf generate soraE2eGenOpenAi openaiCompatible soraOpenAi000001 sora-2 8
 wf generate soraE2eGenInvald toapis soraToapis000001 sora-2 12
 wf generate-retry soraE2eGenRetry1 toapis soraToapis000001 sora-2 10
 wf editor soraE2eEditor001 toapis soraToapis000001
+wf cancel soraE2eCancel001 toapis soraToapis000001
 # The shipped examples, pointed at the simulator's credential, polling every second instead of every 15.
 example() { prepare_example "$ROOT/examples/$1" "$2" "$3" "$STATE/workflows/$2.json" 1 "${4:-}"; }
 export N8N_RESTRICT_FILE_ACCESS_TO="$STATE/files"   # where "Save Video Files" may write (n8n 2.x restricts file access)
@@ -138,6 +139,7 @@ else
 fi
 
 # --- credential tests through n8n's own REST API (what the "Test" button in the editor calls) -------------
+n8n publish:workflow --id=soraE2eCancel001 > "$STATE/publish.log" 2>&1 || { bad "publish:workflow (cancel)"; tail -5 "$STATE/publish.log"; }
 export N8N_PORT; N8N_PORT=$(free_port)
 export N8N_LISTEN_ADDRESS=127.0.0.1 N8N_HOST=127.0.0.1 N8N_SECURE_COOKIE=false
 n8n start > "$STATE/start.log" 2>&1 &
@@ -161,6 +163,34 @@ cred_test "Sora (openaiCompatible)" soraOpenAi000001 openaiCompatible "$SIM_URL/
 cred_test "Sora (openaiCompatible)" soraOpenAi000001 openaiCompatible "$SIM_URL/v1" "$WRONG_KEY" Error "rejected|401|Unauthorized"
 cred_test "Sora (azure)" soraAzure0000001 azure "$SIM_URL" "$SIM_KEY" OK
 cred_test "Sora (azure)" soraAzure0000001 azure "$SIM_URL" "$WRONG_KEY" Error "rejected|401|Unauthorized"
+
+# --- cancelling a running execution: n8n's stop reaches the node's wait through the cancel signal -------------
+api() { curl -s -b "$JAR" -H 'content-type: application/json' "$@"; }
+for _ in $(seq 1 50); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$N8N_PORT/webhook/sora-cancel")" = 200 ] && break; sleep 0.2; done
+exec_id=""
+for _ in $(seq 1 50); do
+  exec_id=$(api "http://127.0.0.1:$N8N_PORT/rest/executions?limit=5" | "$SYSTEM_NODE" -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{try{const r=JSON.parse(s).data;const l=(r.results??r);const e=l.find(x=>x.workflowId==='soraE2eCancel001'&&['running','new'].includes(x.status));console.log(e?e.id:'')}catch{console.log('')}})")
+  [ -n "$exec_id" ] && break; sleep 0.2
+done
+task_id=$(curl -s "$SIM_URL/__sim/state" | "$SYSTEM_NODE" -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{const t=JSON.parse(s).tasks.filter(t=>t.status==='in_progress'||t.status==='queued').at(-1);console.log(t?t.id:'')})")
+sleep 3
+t=$(date +%s.%N)
+api -X POST "http://127.0.0.1:$N8N_PORT/rest/executions/$exec_id/stop" > "$STATE/stop.json"
+for _ in $(seq 1 50); do
+  status=$(api "http://127.0.0.1:$N8N_PORT/rest/executions/$exec_id" | "$SYSTEM_NODE" -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{try{console.log(JSON.parse(s).data.status)}catch{console.log('?')}})")
+  case "$status" in running|new|'?') sleep 0.2;; *) break;; esac
+done
+stopped_in=$(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
+reads_at_stop=$(curl -s "$SIM_URL/__sim/state" | "$SYSTEM_NODE" -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).tasks.find(t=>t.id==='$task_id')?.reads ?? -1))")
+sleep 5
+reads_later=$(curl -s "$SIM_URL/__sim/state" | "$SYSTEM_NODE" -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).tasks.find(t=>t.id==='$task_id')?.reads ?? -1))")
+api "http://127.0.0.1:$N8N_PORT/rest/executions/$exec_id" > "$STATE/cancelled-execution.json"
+in_log=$(grep -c "Sora task ${task_id:-none} submitted" "$STATE/start.log")
+if [ -n "$exec_id" ] && [ -n "$task_id" ] && [ "$status" = canceled ] && [ "$reads_at_stop" = "$reads_later" ] && [ "$in_log" -ge 1 ]; then
+  ok "stop a running execution in n8n: status $status after $stopped_in s, the node stopped polling task $task_id ($reads_at_stop reads, none after); the id is in n8n's log: $in_log line(s)"
+else
+  bad "stop a running execution: exec=$exec_id task=$task_id status=$status reads $reads_at_stop -> $reads_later"; head -c 1500 "$STATE/cancelled-execution.json"
+fi
 
 # --- the editor, in headless Chromium --------------------------------------------------------------------
 if bash "$HERE/setup-browser.sh" > "$STATE/browser-setup.log" 2>&1; then

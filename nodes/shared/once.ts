@@ -62,6 +62,8 @@ export async function submitOnce(
 		const response = await callApi(client, await prepare(), { itemIndex, kind: 'submit' });
 		const taskId = readTaskId(response.body);
 		if (key && taskId) remembered.set(key, { taskId, at: now });
+		// In n8n's log too: if the execution is stopped before the node returns, this line still names the paid task.
+		if (taskId) client.ctx.logger.info(`Sora task ${taskId} submitted (item ${itemIndex})`, { taskId, itemIndex });
 		return { body: response.body };
 	} catch (error) {
 		failure = error;
