@@ -188,7 +188,7 @@ export async function callApi(client: SoraClient, call: ApiCall, options: CallOp
 		if (client.signal?.aborted) throw new ExecutionCancelled(node, itemIndex);
 
 		let retryWait: number | undefined;
-		let failure: { title: string; advice: string; detail: JsonSafe; httpCode?: string } | undefined;
+		let failure: { title: string; advice: string; detail: IDataObject; httpCode?: string } | undefined;
 		/** A failed submit that the provider may nevertheless have accepted (and billed) */
 		let maybeAccepted = false;
 
@@ -294,4 +294,3 @@ export function mayHaveBeenAccepted(error: unknown): boolean {
 	return (error as { context?: IDataObject })?.context?.submissionMayHaveBeenAccepted === true;
 }
 
-type JsonSafe = IDataObject;
