@@ -216,6 +216,12 @@ export function imageInfo(data: Buffer): { type: string; width?: number; height?
 	return undefined;
 }
 
+function videoExtension(data: Buffer): 'mp4' | 'webm' | undefined {
+	if (data.length >= 12 && data.toString('ascii', 4, 8) === 'ftyp') return 'mp4';
+	if (data.length >= 4 && data.readUInt32BE(0) === 0x1a45dfa3) return 'webm';
+	return undefined;
+}
+
 export class SoraSimulator {
 	readonly apiKey: string;
 	readonly tasks = new Map<string, SimTask>();
@@ -609,27 +615,8 @@ export class SoraSimulator {
 			created.metadata = valid.model === 'sora-2-official' ? { size: valid.aspect_ratio === '16:9' ? '1280x720' : '720x1280', seconds: String(valid.duration ?? 4) } : { size: '720x720' };
 			return sendJson(res, 200, created);
 		}
-		if (method === 'POST' && rest === '/uploads/images') {
-			const file = (record.body as Record<string, unknown> | undefined)?.file;
-			if (!isUploadedFile(file)) return this.violation(res, flavor, 'POST /v1/uploads/images', 'multipart field "file" is required');
-			const info = imageInfo(file.data);
-			if (!info) return sendJson(res, 400, { success: false, message: 'Unsupported image type. Allowed: JPEG, PNG, WebP, GIF' });
-			if (file.size > 10 * 1024 * 1024) return sendJson(res, 400, { success: false, message: 'Image too large. Maximum size is 10MB' });
-			const id = newId('upload_');
-			this.uploads.set(id, file);
-			const ext = info.type.split('/')[1].replace('jpeg', 'jpg');
-			return sendJson(res, 200, { success: true, message: '', data: { id, url: `${this.cdnUrl}/uploads/${id}.${ext}`, mime_type: info.type, size: file.size } });
-		}
-		if (method === 'POST' && rest === '/uploads/videos') {
-			const file = (record.body as Record<string, unknown> | undefined)?.file;
-			if (!isUploadedFile(file)) return this.violation(res, flavor, 'POST /v1/uploads/videos', 'multipart field "file" is required');
-			const isMp4 = file.data.length >= 12 && file.data.toString('ascii', 4, 8) === 'ftyp';
-			const isWebm = file.data.length >= 4 && file.data.readUInt32BE(0) === 0x1a45dfa3;
-			if (!isMp4 && !isWebm) return sendJson(res, 400, { success: false, message: 'Unsupported video type. Allowed: MP4, WebM, MOV' });
-			if (file.size > 50 * 1024 * 1024) return sendJson(res, 400, { success: false, message: 'Video too large. Maximum size is 50MB' });
-			const id = newId('upload_');
-			this.uploads.set(id, file);
-			return sendJson(res, 200, { success: true, message: '', data: { id, url: `${this.cdnUrl}/uploads/${id}.${isWebm ? 'webm' : 'mp4'}`, mime_type: file.type, size: file.size } });
+		if (method === 'POST' && (rest === '/uploads/images' || rest === '/uploads/videos')) {
+			return this.acceptUpload(rest === '/uploads/images' ? 'image' : 'video', record, res);
 		}
 		if (method === 'GET' && (m = /^\/videos\/generations\/([^/]+)$/.exec(rest))) {
 			if (this.limited(flavor, 'query', res)) return;
@@ -654,6 +641,20 @@ export class SoraSimulator {
 			return sendJson(res, 200, this.toapisTask(task));
 		}
 		return sendJson(res, 404, { error: { code: 404, message: `No route ${method} /v1${rest}`, type: 'not_found_error' } });
+	}
+
+	/** toapis uploads (sora-apis.md §1.3): multipart "file", type by its bytes, 10 MB images / 50 MB videos. */
+	private acceptUpload(kind: 'image' | 'video', record: RecordedRequest, res: ServerResponse) {
+		const file = (record.body as Record<string, unknown> | undefined)?.file;
+		if (!isUploadedFile(file)) return this.violation(res, 'toapis', `POST /v1/uploads/${kind}s`, 'multipart field "file" is required');
+		const limits = { image: { mb: 10, allowed: 'JPEG, PNG, WebP, GIF' }, video: { mb: 50, allowed: 'MP4, WebM, MOV' } }[kind];
+		const ext = kind === 'image' ? imageInfo(file.data)?.type.split('/')[1].replace('jpeg', 'jpg') : videoExtension(file.data);
+		const label = kind === 'image' ? 'Image' : 'Video';
+		if (!ext) return sendJson(res, 400, { success: false, message: `Unsupported ${kind} type. Allowed: ${limits.allowed}` });
+		if (file.size > limits.mb * 1024 * 1024) return sendJson(res, 400, { success: false, message: `${label} too large. Maximum size is ${limits.mb}MB` });
+		const id = newId('upload_');
+		this.uploads.set(id, file);
+		return sendJson(res, 200, { success: true, message: '', data: { id, url: `${this.cdnUrl}/uploads/${id}.${ext}`, mime_type: file.type, size: file.size } });
 	}
 
 	private readTask(flavor: Flavor, kind: TaskKind, id: string, res: ServerResponse) {

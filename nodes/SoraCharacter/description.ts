@@ -1,5 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { concurrencyOption, requestTimeoutOption, waitForCompletionProperties } from '../shared/descriptions';
+import {
+	concurrencyOption,
+	modelLocator,
+	requestTimeoutOption,
+	waitForCompletionProperties,
+} from '../shared/descriptions';
 
 const onCreate = { show: { operation: ['create'] } };
 
@@ -15,18 +20,7 @@ export const characterProperties: INodeProperties[] = [
 			{ name: 'Get', value: 'get', action: 'Get a character task', description: 'Read a character task and its @usernames' },
 		],
 	},
-	{
-		displayName: 'Model',
-		name: 'model',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: 'sora-2' },
-		required: true,
-		displayOptions: onCreate,
-		modes: [
-			{ displayName: 'From List', name: 'list', type: 'list', typeOptions: { searchListMethod: 'searchCharacterModels' } },
-			{ displayName: 'By Name', name: 'id', type: 'string', placeholder: 'sora-2' },
-		],
-	},
+	modelLocator('searchCharacterModels', { displayOptions: onCreate }),
 	{
 		displayName: 'Timestamps',
 		name: 'timestamps',

@@ -3,6 +3,7 @@ import {
 	concurrencyOption,
 	downloadProperties,
 	downloadThumbnailOption,
+	modelLocator,
 	requestTimeoutOption,
 	waitForCompletionProperties,
 } from '../shared/descriptions';
@@ -32,24 +33,10 @@ export const generateProperties: INodeProperties[] = [
 		description: 'ID of the finished video to remix. Private videos cannot be remixed.',
 		displayOptions: { show: { operation: ['remix'] } },
 	},
-	{
-		displayName: 'Model',
-		name: 'model',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: 'sora-2' },
-		required: true,
-		description: 'The models your credential\'s API flavor knows. Any other name can be typed: new models pass through with the generic checks.',
-		modes: [
-			{ displayName: 'From List', name: 'list', type: 'list', typeOptions: { searchListMethod: 'searchModels' } },
-			{
-				displayName: 'By Name',
-				name: 'id',
-				type: 'string',
-				placeholder: 'sora-2',
-				hint: 'Any model name your provider offers. On Azure: your deployment name.',
-			},
-		],
-	},
+	modelLocator('searchModels', {
+		description:
+			"The models your credential's API flavor knows. Any other name can be typed: new models pass through with the generic checks.",
+	}),
 	{
 		displayName: 'Prompt',
 		name: 'prompt',

@@ -78,3 +78,25 @@ export const requestTimeoutOption: INodeProperties = {
 	typeOptions: { minValue: 1, maxValue: 600 },
 	description: 'How long one API request may take before it counts as failed (status reads are then retried)',
 };
+
+/** The Model parameter: the known models from a list, or any name typed in (model names stay open). */
+export function modelLocator(searchListMethod: string, extra: Partial<INodeProperties> = {}): INodeProperties {
+	return {
+		displayName: 'Model',
+		name: 'model',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: 'sora-2' },
+		required: true,
+		modes: [
+			{ displayName: 'From List', name: 'list', type: 'list', typeOptions: { searchListMethod } },
+			{
+				displayName: 'By Name',
+				name: 'id',
+				type: 'string',
+				placeholder: 'sora-2',
+				hint: 'Any model name your provider offers. On Azure: your deployment name.',
+			},
+		],
+		...extra,
+	};
+}
