@@ -6,7 +6,7 @@ import type {
 	Icon,
 	INodeProperties,
 } from 'n8n-workflow';
-import { API_ROOT_EXPRESSION, DEFAULT_BASE_URL } from '../nodes/shared/connection';
+import { API_ROOT_EXPRESSION, DEFAULT_BASE_URL } from '../nodes/shared/provider/connection';
 
 export class SoraApi implements ICredentialType {
 	name = 'soraApi';

@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import type { INode } from 'n8n-workflow';
 import { SoraGenerate } from '../nodes/SoraGenerate/SoraGenerate.node';
 import { SoraTaskStatus } from '../nodes/SoraTaskStatus/SoraTaskStatus.node';
-import { toapisAdapter } from '../nodes/shared/flavors/toapis';
-import { validateVideoRequest, type VideoParameters } from '../nodes/shared/validation';
+import { toapisAdapter } from '../nodes/shared/provider/flavors/toapis';
+import { validateVideoRequest, type VideoParameters } from '../nodes/shared/parameters/validation';
 import { runNode } from '../test/harness/run-node.mts';
 
 const quick = process.argv.includes('--quick');

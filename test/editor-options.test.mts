@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ILoadOptionsFunctions } from 'n8n-workflow';
 import { SoraGenerate } from '../nodes/SoraGenerate/SoraGenerate.node';
-import { getDurations, searchModels } from '../nodes/shared/methods';
+import { getDurations, searchModels } from '../nodes/shared/parameters/methods';
 
 function loadOptionsContext(flavor: string, model: string): ILoadOptionsFunctions {
 	return {

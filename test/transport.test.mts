@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SoraTaskStatus } from '../nodes/SoraTaskStatus/SoraTaskStatus.node';
-import { providerRetryDelayMs } from '../nodes/shared/transport';
+import { providerRetryDelayMs } from '../nodes/shared/provider/transport';
 import { startSimulator, type SoraSimulator } from '../simulator/server.mts';
 import { allText, credentialsFor } from './harness/fixtures.mts';
 import { runNode } from './harness/run-node.mts';

@@ -5,8 +5,8 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
-import { searchCharacterModels } from '../shared/methods';
-import { toOutputItems } from '../shared/parameters';
+import { searchCharacterModels } from '../shared/parameters/methods';
+import { toOutputItems } from '../shared/parameters/read';
 import { runCharacters } from './characters';
 import { characterProperties } from './description';
 

@@ -1,11 +1,11 @@
 import { NodeApiError, NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
-import { followTasks, type FollowUp } from '../shared/follow';
-import type { ItemResult } from '../shared/outcomes';
-import { readInputFile, readWaitParameters, startBatch } from '../shared/parameters';
-import { mapWithConcurrency } from '../shared/pool';
-import { submitOnce } from '../shared/once';
-import { callApi, type SoraClient } from '../shared/transport';
-import { validateCharacterRequest, type CharacterParameters, type CharacterRequest } from '../shared/validation';
+import { followTasks, type FollowUp } from '../shared/tasks/follow';
+import type { ItemResult } from '../shared/tasks/outcomes';
+import { readInputFile, readWaitParameters, startBatch } from '../shared/parameters/read';
+import { mapWithConcurrency } from '../shared/tasks/pool';
+import { submitOnce } from '../shared/tasks/once';
+import { callApi, type SoraClient } from '../shared/provider/transport';
+import { validateCharacterRequest, type CharacterParameters, type CharacterRequest } from '../shared/parameters/validation';
 
 interface PlannedCreate {
 	itemIndex: number;

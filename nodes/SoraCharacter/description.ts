@@ -4,7 +4,7 @@ import {
 	modelLocator,
 	requestTimeoutOption,
 	waitForCompletionProperties,
-} from '../shared/descriptions';
+} from '../shared/parameters/descriptions';
 
 const onCreate = { show: { operation: ['create'] } };
 

@@ -5,10 +5,10 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
-import { toOutputItems } from '../shared/parameters';
+import { toOutputItems } from '../shared/parameters/read';
 import { generateProperties } from './description';
 import { generateVideos } from './generate';
-import { getDurations, searchModels } from '../shared/methods';
+import { getDurations, searchModels } from '../shared/parameters/methods';
 
 export class SoraGenerate implements INodeType {
 	description: INodeTypeDescription = {

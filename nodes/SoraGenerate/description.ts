@@ -6,8 +6,8 @@ import {
 	modelLocator,
 	requestTimeoutOption,
 	waitForCompletionProperties,
-} from '../shared/descriptions';
-import { STYLES } from '../shared/models';
+} from '../shared/parameters/descriptions';
+import { STYLES } from '../shared/parameters/models';
 
 const onGenerate = { show: { operation: ['generate'] } };
 

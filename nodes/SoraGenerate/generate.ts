@@ -1,12 +1,12 @@
 import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
-import { followTasks, type FollowUp } from '../shared/follow';
-import type { ItemResult } from '../shared/outcomes';
-import { readDownloadParameters, readInputFile, readWaitParameters, startBatch } from '../shared/parameters';
-import { mapWithConcurrency } from '../shared/pool';
-import type { SoraTask } from '../shared/task';
-import { submitOnce } from '../shared/once';
-import { callApi, type SoraClient } from '../shared/transport';
-import { validateVideoRequest, type VideoParameters, type VideoRequest } from '../shared/validation';
+import { followTasks, type FollowUp } from '../shared/tasks/follow';
+import type { ItemResult } from '../shared/tasks/outcomes';
+import { readDownloadParameters, readInputFile, readWaitParameters, startBatch } from '../shared/parameters/read';
+import { mapWithConcurrency } from '../shared/tasks/pool';
+import type { SoraTask } from '../shared/tasks/task';
+import { submitOnce } from '../shared/tasks/once';
+import { callApi, type SoraClient } from '../shared/provider/transport';
+import { validateVideoRequest, type VideoParameters, type VideoRequest } from '../shared/parameters/validation';
 
 interface Planned {
 	itemIndex: number;

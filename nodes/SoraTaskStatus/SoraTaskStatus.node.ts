@@ -11,8 +11,8 @@ import {
 	downloadThumbnailOption,
 	requestTimeoutOption,
 	waitForCompletionProperties,
-} from '../shared/descriptions';
-import { toOutputItems } from '../shared/parameters';
+} from '../shared/parameters/descriptions';
+import { toOutputItems } from '../shared/parameters/read';
 import { readTasks } from './readTasks';
 
 export class SoraTaskStatus implements INodeType {

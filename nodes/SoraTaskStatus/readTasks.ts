@@ -1,9 +1,9 @@
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
-import { followTasks, type FollowUp } from '../shared/follow';
-import type { ItemResult } from '../shared/outcomes';
-import type { TaskKind } from '../shared/task';
-import type { SoraClient } from '../shared/transport';
-import { readDownloadParameters, readWaitParameters, startBatch } from '../shared/parameters';
+import { followTasks, type FollowUp } from '../shared/tasks/follow';
+import type { ItemResult } from '../shared/tasks/outcomes';
+import type { TaskKind } from '../shared/tasks/task';
+import type { SoraClient } from '../shared/provider/transport';
+import { readDownloadParameters, readWaitParameters, startBatch } from '../shared/parameters/read';
 
 function readFollowUp(ctx: IExecuteFunctions, client: SoraClient, itemIndex: number): FollowUp {
 	const node = ctx.getNode();

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { mapWithConcurrency } from './pool';
 import { isFinished, type SoraTask, type TaskKind } from './task';
-import { callApi, type SoraClient } from './transport';
+import { callApi, type SoraClient } from '../provider/transport';
 import { ExecutionCancelled, pause } from './wait';
 
 export interface PollTarget {

@@ -9,8 +9,8 @@ import {
 	normalizeTimestamp,
 	type SoraTask,
 	type TaskKind,
-} from '../task';
-import type { VideoMetadata } from '../validation';
+} from '../../tasks/task';
+import type { VideoMetadata } from '../../parameters/validation';
 import type { FlavorAdapter, MediaSource } from './types';
 
 const METADATA_KEYS: Record<keyof VideoMetadata, string> = {

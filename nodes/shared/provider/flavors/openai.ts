@@ -7,7 +7,7 @@ import {
 	normalizeTaskError,
 	normalizeTimestamp,
 	type SoraTask,
-} from '../task';
+} from '../../tasks/task';
 import type { FlavorAdapter } from './types';
 
 // OpenAI's video object has no URL (the file comes from /content), but new-api hosts proxying other

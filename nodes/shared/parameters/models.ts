@@ -1,4 +1,4 @@
-import type { ApiFlavor } from './connection';
+import type { ApiFlavor } from '../provider/connection';
 
 /**
  * The one table of Sora models and their rules (seeds 000, 001, 003, 004; sora-apis.md §1, §3, §4). It drives both

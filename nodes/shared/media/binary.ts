@@ -6,11 +6,11 @@ import {
 	type IHttpRequestOptions,
 	type IN8nHttpFullResponse,
 } from 'n8n-workflow';
-import { redact, redactJson } from './errors';
-import type { MediaSource } from './flavors';
-import type { SoraTask } from './task';
-import { CREDENTIAL_NAME, providerRetryDelayMs, type SoraClient } from './transport';
-import { ExecutionCancelled, pause } from './wait';
+import { redact, redactJson } from '../provider/errors';
+import type { MediaSource } from '../provider/flavors';
+import type { SoraTask } from '../tasks/task';
+import { CREDENTIAL_NAME, providerRetryDelayMs, type SoraClient } from '../provider/transport';
+import { ExecutionCancelled, pause } from '../tasks/wait';
 
 /** Idle timeout while a download streams; the whole file may take much longer. */
 const DOWNLOAD_IDLE_TIMEOUT_MS = 120_000;

@@ -3,7 +3,7 @@ import type {
 	INodeListSearchResult,
 	INodePropertyOptions,
 } from 'n8n-workflow';
-import { isApiFlavor, type ApiFlavor } from './connection';
+import { isApiFlavor, type ApiFlavor } from '../provider/connection';
 import { CHARACTER_MODELS, knownDurations, modelsFor, ruleFor } from './models';
 
 async function flavorOf(ctx: ILoadOptionsFunctions): Promise<ApiFlavor> {

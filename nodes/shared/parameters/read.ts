@@ -4,8 +4,8 @@ import {
 	type IExecuteFunctions,
 	type INodeExecutionData,
 } from 'n8n-workflow';
-import { errorItemJson, type ItemResult } from './outcomes';
-import { connect, DEFAULT_TIMEOUT_MS, type SoraClient } from './transport';
+import { errorItemJson, type ItemResult } from '../tasks/outcomes';
+import { connect, DEFAULT_TIMEOUT_MS, type SoraClient } from '../provider/transport';
 
 /** Reading the parameters the nodes share (declared once in descriptions.ts). */
 

@@ -1,7 +1,7 @@
 import { NodeOperationError, type IDataObject, type INode } from 'n8n-workflow';
 import { z } from 'zod/v4';
-import type { ApiFlavor } from './connection';
-import { sniffImage } from './images';
+import type { ApiFlavor } from '../provider/connection';
+import { sniffImage } from '../media/images';
 import { ruleFor, STYLES, type AspectRatio, type ModelRule } from './models';
 
 /**
@@ -152,18 +152,40 @@ function targetSize(rule: ModelRule, aspectRatio: AspectRatio | undefined, size:
 	return rule.sizes?.[ratio][0] ?? (ratio === '16:9' ? '1280x720' : '720x1280');
 }
 
+/** Refusals that name the field, the value given and what is allowed. */
+interface Refuser {
+	refuse(field: string, message: string, description: string): never;
+	notAllowed(field: string, value: unknown, allowed: string, hint?: string): never;
+}
+
+function refuserFor(node: INode, itemIndex: number): Refuser {
+	const refuse = (field: string, message: string, description: string): never => {
+		throw new NodeOperationError(node, message, { itemIndex, description: `${description} (field "${FIELD_NAMES[field] ?? field}")` });
+	};
+	return {
+		refuse,
+		notAllowed: (field, value, allowed, hint = '') =>
+			refuse(field, `${FIELD_NAMES[field]} is ${show(value)}, but ${allowed}`, hint || `Change ${FIELD_NAMES[field]} and run again.`),
+	};
+}
+
+/** What every check needs to know besides the request it fills in. */
+interface CheckContext extends Refuser {
+	flavor: ApiFlavor;
+	rule: ModelRule;
+	/** The model as errors name it: "sora-2", or 'model "my-deployment"' for names outside the table */
+	modelName: string;
+	openAiStyle: boolean;
+}
+
 export function validateVideoRequest(
 	node: INode,
 	itemIndex: number,
 	flavor: ApiFlavor,
 	input: VideoParameters,
 ): VideoRequest {
-	const refuse = (field: string, message: string, description: string): never => {
-		throw new NodeOperationError(node, message, { itemIndex, description: `${description} (field "${FIELD_NAMES[field] ?? field}")` });
-	};
-	const notAllowed = (field: string, value: unknown, allowed: string, hint = ''): never =>
-		refuse(field, `${FIELD_NAMES[field]} is ${show(value)}, but ${allowed}`, hint || `Change ${FIELD_NAMES[field]} and run again.`);
-
+	const refuser = refuserFor(node, itemIndex);
+	const { refuse } = refuser;
 	const model = input.model.trim();
 	if (!model) {
 		refuse(
@@ -173,67 +195,82 @@ export function validateVideoRequest(
 		);
 	}
 	const { rule, known } = ruleFor(flavor, model);
-	const modelName = known ? model : `model "${model}"`;
+	const check: CheckContext = { ...refuser, flavor, rule, modelName: known ? model : `model "${model}"`, openAiStyle: flavor !== 'toapis' };
+
 	const prompt = input.prompt.trim();
 	if (!prompt) refuse('prompt', 'Prompt is empty', 'Describe the video to generate. Mention characters as @username.');
-
 	if (rule.maxPromptChars && prompt.length > rule.maxPromptChars) {
 		refuse('prompt', `Prompt has ${prompt.length} characters, but the ${flavorLabel(flavor)} API takes at most ${rule.maxPromptChars}`, 'Shorten the prompt; put the subject, camera and style first.');
 	}
 	const request: VideoRequest = { operation: input.operation, model, prompt, imageUrls: [], metadata: {}, rule };
-
 	if (input.operation === 'remix') {
 		request.videoId = input.videoId.trim();
 		if (!request.videoId) refuse('videoId', 'Video ID is empty', 'Give the id of the finished video to remix, e.g. {{ $json.id }} from an earlier Sora Generate.');
 	}
 
-	// Duration
-	if (input.duration !== 0 && input.duration !== undefined && input.duration !== null) {
-		const duration = Number(input.duration);
-		if (!Number.isInteger(duration) || duration <= 0) notAllowed('duration', input.duration, 'it must be a whole number of seconds');
-		if (rule.durations && !rule.durations.includes(duration)) {
-			notAllowed('duration', duration, `${modelName} allows ${list(rule.durations, ' s')}`, 'Pick one of the allowed durations; the list in the editor follows the model.');
-		}
-		request.duration = duration;
-	}
-
-	// Aspect ratio and size
+	checkDuration(check, input, request);
 	if (input.aspectRatio) {
-		if (input.aspectRatio !== '16:9' && input.aspectRatio !== '9:16') notAllowed('aspectRatio', input.aspectRatio, 'it must be 16:9 or 9:16');
+		if (input.aspectRatio !== '16:9' && input.aspectRatio !== '9:16') check.notAllowed('aspectRatio', input.aspectRatio, 'it must be 16:9 or 9:16');
 		request.aspectRatio = input.aspectRatio as AspectRatio;
 	}
-
-	const parsed = additionalFieldsSchema.safeParse(input.additionalFields ?? {});
-	if (!parsed.success) {
-		const issue = parsed.error.issues[0];
-		const field = String(issue.path[0]);
-		notAllowed(field, (input.additionalFields ?? {})[field], `it must be ${ALLOWED_TEXT[field] ?? issue.message.toLowerCase()}`);
+	const fields = parseAdditionalFields(check, input.additionalFields);
+	checkSize(check, fields, request);
+	if (input.operation === 'remix') {
+		checkRemix(check, request);
+		return request;
 	}
-	const fields = parsed.success ? parsed.data : {};
+	checkReferenceImages(check, input, request);
+	checkMetadata(check, fields, request);
+	return request;
+}
 
-	const openAiStyle = flavor !== 'toapis';
+function checkDuration(check: CheckContext, input: VideoParameters, request: VideoRequest): void {
+	if (input.duration === 0 || input.duration === undefined || input.duration === null) return;
+	const duration = Number(input.duration);
+	if (!Number.isInteger(duration) || duration <= 0) check.notAllowed('duration', input.duration, 'it must be a whole number of seconds');
+	if (check.rule.durations && !check.rule.durations.includes(duration)) {
+		check.notAllowed('duration', duration, `${check.modelName} allows ${list(check.rule.durations, ' s')}`, 'Pick one of the allowed durations; the list in the editor follows the model.');
+	}
+	request.duration = duration;
+}
+
+type AdditionalFields = z.infer<typeof additionalFieldsSchema>;
+
+function parseAdditionalFields(check: CheckContext, additionalFields: IDataObject | undefined): AdditionalFields {
+	const parsed = additionalFieldsSchema.safeParse(additionalFields ?? {});
+	if (parsed.success) return parsed.data;
+	const issue = parsed.error.issues[0];
+	const field = String(issue.path[0]);
+	return check.notAllowed(field, (additionalFields ?? {})[field], `it must be ${ALLOWED_TEXT[field] ?? issue.message.toLowerCase()}`);
+}
+
+/** The OpenAI-style size: given by the user, or derived from the aspect ratio. */
+function checkSize(check: CheckContext, fields: AdditionalFields, request: VideoRequest): void {
+	const { rule, modelName, openAiStyle } = check;
 	if (fields.size !== undefined && fields.size !== '') {
-		if (!openAiStyle) refuse('size', `Size is only used on the OpenAI-compatible and Azure flavors`, 'On toapis, choose the Aspect Ratio instead.');
+		if (!openAiStyle) check.refuse('size', `Size is only used on the OpenAI-compatible and Azure flavors`, 'On toapis, choose the Aspect Ratio instead.');
 		const allSizes = rule.sizes ? [...rule.sizes['16:9'], ...rule.sizes['9:16']] : undefined;
-		if (!/^\d+x\d+$/.test(fields.size)) notAllowed('size', fields.size, 'it must be WIDTHxHEIGHT, e.g. 1280x720');
-		if (allSizes && !allSizes.includes(fields.size)) notAllowed('size', fields.size, `${modelName} allows ${list(allSizes)}`);
+		if (!/^\d+x\d+$/.test(fields.size)) check.notAllowed('size', fields.size, 'it must be WIDTHxHEIGHT, e.g. 1280x720');
+		if (allSizes && !allSizes.includes(fields.size)) check.notAllowed('size', fields.size, `${modelName} allows ${list(allSizes)}`);
 		if (request.aspectRatio && rule.sizes && !rule.sizes[request.aspectRatio].includes(fields.size)) {
-			notAllowed('size', fields.size, `it does not match the aspect ratio ${request.aspectRatio} (${list(rule.sizes[request.aspectRatio])})`);
+			check.notAllowed('size', fields.size, `it does not match the aspect ratio ${request.aspectRatio} (${list(rule.sizes[request.aspectRatio])})`);
 		}
 		request.size = fields.size;
 	} else if (openAiStyle && request.aspectRatio) {
 		request.size = targetSize(rule, request.aspectRatio, undefined);
 	}
+}
 
-	if (input.operation === 'remix') {
-		if (rule.remix === 'promptOnly' && (request.duration !== undefined || request.aspectRatio)) {
-			const field = request.duration !== undefined ? 'duration' : 'aspectRatio';
-			notAllowed(field, request.duration ?? request.aspectRatio, `a remix on ${openAiStyle ? `the ${flavorLabel(flavor)} flavor` : modelName} takes only the prompt`, 'Clear the field; the remix keeps the original video\'s length and shape.');
-		}
-		return request;
+function checkRemix(check: CheckContext, request: VideoRequest): void {
+	if (check.rule.remix === 'promptOnly' && (request.duration !== undefined || request.aspectRatio)) {
+		const field = request.duration !== undefined ? 'duration' : 'aspectRatio';
+		check.notAllowed(field, request.duration ?? request.aspectRatio, `a remix on ${check.openAiStyle ? `the ${flavorLabel(check.flavor)} flavor` : check.modelName} takes only the prompt`, 'Clear the field; the remix keeps the original video\'s length and shape.');
 	}
+}
 
-	// Reference images
+/** Image URLs and the uploaded image: their form, type, size, count and (where the model needs it) pixel size. */
+function checkReferenceImages(check: CheckContext, input: VideoParameters, request: VideoRequest): void {
+	const { refuse, notAllowed, rule, modelName, flavor, openAiStyle } = check;
 	const urls = splitImageUrls(input.imageUrls);
 	for (const url of urls) {
 		if (/^data:/i.test(url) || /^[A-Za-z0-9+/=_-]{32,}$/.test(url)) {
@@ -271,23 +308,25 @@ export function validateVideoRequest(
 			refuse('imageBinaryPropertyName', `The reference image is ${actual}, but ${modelName} needs exactly ${wanted} for this ${request.size ? 'size' : 'aspect ratio'}`, `Resize the image to ${wanted}, or change the aspect ratio.`);
 		}
 	}
+}
 
-	// toapis metadata fields
+/** toapis metadata.* fields and thumbnail: only where the model takes them, and each within its rule. */
+function checkMetadata(check: CheckContext, fields: AdditionalFields, request: VideoRequest): void {
+	const { refuse, notAllowed, rule, modelName, flavor, openAiStyle } = check;
+	const unavailable = openAiStyle ? `on the ${flavorLabel(flavor)} flavor` : `for ${modelName}`;
 	if (fields.thumbnail !== undefined) {
-		if (!rule.metadata) refuse('thumbnail', `Thumbnail is not available ${openAiStyle ? `on the ${flavorLabel(flavor)} flavor` : `for ${modelName}`}`, 'Remove the field.');
+		if (!rule.metadata) refuse('thumbnail', `Thumbnail is not available ${unavailable}`, 'Remove the field.');
 		request.thumbnail = fields.thumbnail;
 	}
 	for (const field of METADATA_FIELDS) {
 		const value = fields[field];
 		if (value === undefined || value === '') continue;
-		if (!rule.metadata) {
-			refuse(field, `${FIELD_NAMES[field]} is not available ${openAiStyle ? `on the ${flavorLabel(flavor)} flavor` : `for ${modelName}`}`, 'Remove the field, or pick a model that takes it.');
-		}
+		if (!rule.metadata) refuse(field, `${FIELD_NAMES[field]} is not available ${unavailable}`, 'Remove the field, or pick a model that takes it.');
 		(request.metadata as IDataObject)[field] = typeof value === 'string' ? value.trim() : value;
 	}
 	const meta = request.metadata;
 	if (meta.hd) {
-		if (!rule.hd) notAllowed('hd', true, `HD needs sora-2-pro (the model is ${model})`, 'Switch HD off, or use sora-2-pro.');
+		if (!rule.hd) notAllowed('hd', true, `HD needs sora-2-pro (the model is ${request.model})`, 'Switch HD off, or use sora-2-pro.');
 		if (request.duration !== undefined && rule.hdExcludedDurations?.includes(request.duration)) {
 			notAllowed('hd', true, `HD is not available at ${request.duration} s`, 'Use 15 s for HD, or switch HD off.');
 		}
@@ -308,7 +347,6 @@ export function validateVideoRequest(
 	if (meta.characterFromTask !== undefined && !TASK_ID.test(meta.characterFromTask)) {
 		notAllowed('characterFromTask', meta.characterFromTask, 'it must be a task id, e.g. video_01K8SGYNNNVBQTXNR4MM964S7K');
 	}
-	return request;
 }
 
 // --- Sora Character ---------------------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ import {
 import { apiRootOf, connectionProblem, type ApiFlavor, type SoraConnection } from './connection';
 import { adviceFor, readProviderFailure, redact, redactJson } from './errors';
 import { adapterFor, type ApiCall, type FlavorAdapter } from './flavors';
-import { isObject } from './task';
-import { ExecutionCancelled, pause } from './wait';
+import { isObject } from '../tasks/task';
+import { ExecutionCancelled, pause } from '../tasks/wait';
 
 export const CREDENTIAL_NAME = 'soraApi';
 

@@ -1,7 +1,7 @@
 import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
 import type { ApiFlavor } from '../connection';
-import type { SoraTask, TaskKind } from '../task';
-import type { CharacterRequest, ImageFile, MediaFile, VideoRequest } from '../validation';
+import type { SoraTask, TaskKind } from '../../tasks/task';
+import type { CharacterRequest, ImageFile, MediaFile, VideoRequest } from '../../parameters/validation';
 
 /** A provider call described independently of how it is sent; paths are relative to the API root. */
 export interface ApiCall {

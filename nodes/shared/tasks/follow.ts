@@ -1,11 +1,11 @@
 import { NodeOperationError, type IBinaryKeyData, type IExecuteFunctions } from 'n8n-workflow';
-import { downloadMedia } from './binary';
-import { THUMBNAIL_PROPERTY } from './descriptions';
+import { downloadMedia } from '../media/binary';
+import { THUMBNAIL_PROPERTY } from '../parameters/descriptions';
 import { taskJsonOf, unfinishedWaitError, type ItemResult } from './outcomes';
 import { pollTasks, type PollOutcome, type PollTarget } from './polling';
 import { mapWithConcurrency } from './pool';
 import type { SoraTask } from './task';
-import type { SoraClient } from './transport';
+import type { SoraClient } from '../provider/transport';
 
 /** What happens to a task after it is known: read or wait for it, then maybe download its video. */
 export interface FollowUp {

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
-import { callApi, mayHaveBeenAccepted, type SoraClient } from './transport';
-import type { ApiCall } from './flavors';
+import { callApi, mayHaveBeenAccepted, type SoraClient } from '../provider/transport';
+import type { ApiCall } from '../provider/flavors';
 
 /**
  * n8n's "Retry On Fail" runs a failed node again, all items, in the same execution on the same worker. Without
