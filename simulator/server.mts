@@ -91,6 +91,8 @@ export interface RateLimit {
 	submitBurst: number;
 	queryPerSecond: number;
 	queryBurst: number;
+	/** false = like a provider that says nothing about its limit until it answers 429 (default: toapis' headers on every answer) */
+	headersOnSuccess?: boolean;
 }
 
 export interface SimulatorOptions {
@@ -121,6 +123,14 @@ class TokenBucket {
 			return 0;
 		}
 		return Math.ceil(((1 - this.tokens) / this.perSecond) * 1000);
+	}
+	/** What toapis reports on every answer: bucket size, whole tokens left, whole seconds until the bucket is full */
+	headers(): Record<string, string> {
+		return {
+			'x-ratelimit-limit': String(this.burst),
+			'x-ratelimit-remaining': String(Math.floor(this.tokens)),
+			'x-ratelimit-reset': String(Math.ceil((this.burst - this.tokens) / this.perSecond)),
+		};
 	}
 }
 
@@ -449,14 +459,15 @@ export class SoraSimulator {
 			this.buckets.set(key, bucket);
 		}
 		const waitMs = bucket.take();
-		if (waitMs === 0) return false;
+		const headers = { ...bucket.headers(), 'x-ratelimit-category': category === 'submit' ? 'async_submit' : 'async_query' };
+		if (waitMs === 0) {
+			if (this.rateLimit.headersOnSuccess !== false) for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+			return false;
+		}
 		this.rateLimited++;
-		const retryAfter = String(Math.max(1, Math.ceil(waitMs / 1000)));
 		sendJson(res, 429, this.errorBody(flavor, 429, 'rate_limit_exceeded', 'Async task request rate exceeded', 'rate_limit_error'), {
-			'retry-after': retryAfter,
-			'x-ratelimit-limit': String(category === 'submit' ? this.rateLimit.submitBurst : this.rateLimit.queryBurst),
-			'x-ratelimit-remaining': '0',
-			'x-ratelimit-category': category === 'submit' ? 'async_submit' : 'async_query',
+			...headers,
+			'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))),
 		});
 		return true;
 	}

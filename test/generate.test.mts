@@ -277,23 +277,71 @@ describe('Sora Generate: waiting, and never losing paid work', () => {
 });
 
 describe('Sora Generate: batches', () => {
+	const batchOf15 = async (concurrency: number) =>
+		await runNode(SoraGenerate, {
+			items: Array.from({ length: 15 }, (_, i) => ({ json: { i } })),
+			parameters: (i) => ({ model: rl('sora-2'), duration: 10, prompt: `Item ${i} [sim:ms=300]`, waitForCompletion: true, pollInterval: 1, maxWaitTime: 30, options: { concurrency } }),
+			credentials: credentialsFor(sim, 'toapis'),
+		});
+	const submitTimes = () => sim.requestsTo('api').filter((r) => r.method === 'POST' && r.status === 200).map((r) => r.at);
+
 	it('submits many items together within the provider\'s rate limit, each exactly once, keeping item order', async () => {
-		sim.setRateLimit({ submitPerSecond: 10, submitBurst: 5, queryPerSecond: 50, queryBurst: 500 });
+		sim.setRateLimit({ submitPerSecond: 5, submitBurst: 5, queryPerSecond: 50, queryBurst: 500 });
 		try {
-			const result = await runNode(SoraGenerate, {
-				items: Array.from({ length: 15 }, (_, i) => ({ json: { i } })),
-				parameters: (i) => ({ model: rl('sora-2'), duration: 10, prompt: `Item ${i} [sim:ms=300]`, waitForCompletion: true, pollInterval: 1, maxWaitTime: 30 }),
-				credentials: credentialsFor(sim, 'toapis'),
-			});
+			const result = await batchOf15(5);
 			expect(result.error).toBeUndefined();
 			expect(result.output!.map((o) => o.json.status)).toEqual(Array(15).fill('completed'));
 			expect(result.output!.map((o) => o.pairedItem)).toEqual(Array.from({ length: 15 }, (_, i) => ({ item: i })));
 			const prompts = sim.submissions.map((s) => (s.body as IDataObject).prompt);
 			expect(new Set(prompts).size).toBe(15);
 			expect(prompts).toHaveLength(15);
-			expect(sim.rateLimited).toBeGreaterThan(0);
+			// Paced by the X-RateLimit headers: after the burst of 5, one submit per refill (200 ms), none refused.
+			expect(sim.rateLimited).toBe(0);
+			const times = submitTimes();
+			expect(times[14] - times[0]).toBeGreaterThanOrEqual(1800);
 			// the batch waits for the bucket, not item by item: ~1 s of refill + one poll interval, not 15 × the task
 			expect(result.durationMs).toBeLessThan(6000);
+		} finally {
+			sim.setRateLimit(undefined);
+		}
+	});
+
+	it('paces submits the same whatever the Concurrency: no more 429s with 15 lanes than with 1', async () => {
+		sim.setRateLimit({ submitPerSecond: 5, submitBurst: 5, queryPerSecond: 50, queryBurst: 500 });
+		try {
+			const wide = await batchOf15(15);
+			expect(wide.error).toBeUndefined();
+			// the first answers teach the rate; lanes opened before that may meet the end of the burst once
+			expect(sim.rateLimited).toBeLessThanOrEqual(1);
+			expect(sim.submissions).toHaveLength(15);
+		} finally {
+			sim.setRateLimit(undefined);
+		}
+	});
+
+	it('polls each task from the moment its id is known, while later items are still being submitted', async () => {
+		sim.setRateLimit({ submitPerSecond: 5, submitBurst: 5, queryPerSecond: 50, queryBurst: 500 });
+		try {
+			const result = await batchOf15(5);
+			expect(result.error).toBeUndefined();
+			const reads = sim.requestsTo('api').filter((r) => r.method === 'GET');
+			const times = submitTimes();
+			// the last of 15 submits leaves ~2 s after the first; the first task (300 ms) is read ~1 s after its submit
+			expect(reads[0].at).toBeLessThan(times[14]);
+			expect(result.output!.every((o) => o.json.status === 'completed')).toBe(true);
+		} finally {
+			sim.setRateLimit(undefined);
+		}
+	});
+
+	it('without rate-limit headers, absorbs the provider\'s 429s and still submits each item exactly once', async () => {
+		sim.setRateLimit({ submitPerSecond: 10, submitBurst: 5, queryPerSecond: 50, queryBurst: 500, headersOnSuccess: false });
+		try {
+			const result = await batchOf15(5);
+			expect(result.error).toBeUndefined();
+			expect(result.output!.map((o) => o.json.status)).toEqual(Array(15).fill('completed'));
+			expect(sim.rateLimited).toBeGreaterThan(0);
+			expect(sim.submissions).toHaveLength(15);
 		} finally {
 			sim.setRateLimit(undefined);
 		}

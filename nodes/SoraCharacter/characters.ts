@@ -1,8 +1,7 @@
 import { NodeApiError, NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
-import { followTasks, type FollowUp } from '../shared/tasks/follow';
+import { createFollower, type FollowUp } from '../shared/tasks/follow';
 import type { ItemResult } from '../shared/tasks/outcomes';
 import { readInputFile, readWaitParameters, startBatch } from '../shared/parameters/read';
-import { mapWithConcurrency } from '../shared/tasks/pool';
 import { submitOnce } from '../shared/tasks/once';
 import { callApi, type SoraClient } from '../shared/provider/transport';
 import { validateCharacterRequest, type CharacterParameters, type CharacterRequest } from '../shared/parameters/validation';
@@ -96,23 +95,25 @@ export async function runCharacters(this: IExecuteFunctions): Promise<ItemResult
 		}
 	}
 
-	await mapWithConcurrency(creates, options.concurrency, async (planned) => {
+	const follow = createFollower(this, client, options.concurrency, results);
+	const created = creates.map(async (planned) => {
 		const { itemIndex, wait } = planned;
+		let id: string;
 		try {
-			const id = await submit(client, planned);
-			followUps.push({
-				// Read the new task once even without waiting, so the output has its full shape.
-				target: { itemIndex, id, kind: 'character', intervalMs: wait.intervalMs, maxWaitMs: wait.wait ? wait.maxWaitMs : 0, firstPollAfterInterval: wait.wait },
-				wait: wait.wait,
-				downloadVideo: false,
-				binaryPropertyName: 'data',
-				downloadThumbnail: false,
-			});
+			id = await submit(client, planned);
 		} catch (error) {
 			results[itemIndex] = { json: {}, error: error as Error };
+			return;
 		}
+		await follow({
+			// Read the new task once even without waiting, so the output has its full shape.
+			target: { itemIndex, id, kind: 'character', intervalMs: wait.intervalMs, maxWaitMs: wait.wait ? wait.maxWaitMs : 0, firstPollAfterInterval: wait.wait },
+			wait: wait.wait,
+			downloadVideo: false,
+			binaryPropertyName: 'data',
+			downloadThumbnail: false,
+		});
 	});
-
-	await followTasks(this, client, followUps, options.concurrency, results);
+	await Promise.all([...created, ...followUps.map(follow)]);
 	return results;
 }

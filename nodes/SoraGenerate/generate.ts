@@ -1,8 +1,7 @@
-import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
-import { followTasks, type FollowUp } from '../shared/tasks/follow';
+import { NodeApiError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+import { createFollower, type FollowUp } from '../shared/tasks/follow';
 import type { ItemResult } from '../shared/tasks/outcomes';
 import { readDownloadParameters, readInputFile, readWaitParameters, startBatch } from '../shared/parameters/read';
-import { mapWithConcurrency } from '../shared/tasks/pool';
 import type { SoraTask } from '../shared/tasks/task';
 import { submitOnce } from '../shared/tasks/once';
 import { callApi, type SoraClient } from '../shared/provider/transport';
@@ -93,26 +92,27 @@ export async function generateVideos(this: IExecuteFunctions): Promise<ItemResul
 		}
 	}
 
-	const followUps: FollowUp[] = [];
-	await mapWithConcurrency(planned, options.concurrency, async (item) => {
-		if (client.signal?.aborted) {
-			results[item.itemIndex] = { json: {}, error: new NodeOperationError(this.getNode(), 'The execution was cancelled before this item was submitted', { itemIndex: item.itemIndex, description: 'Nothing was sent for this item.' }) };
-			return;
-		}
-		try {
-			const { task, reusedId } = await submit(client, item);
+	// Every item is submitted and followed at once: the transport holds each call until a lane and a rate-limit
+	// token are free, so submits leave at the provider's pace and each task is polled as soon as its id is known.
+	const follow = createFollower(this, client, options.concurrency, results);
+	await Promise.all(
+		planned.map(async (item) => {
+			let submitted: Awaited<ReturnType<typeof submit>>;
+			try {
+				submitted = await submit(client, item);
+			} catch (error) {
+				results[item.itemIndex] = { json: {}, error: error as Error };
+				return;
+			}
+			const { task, reusedId } = submitted;
 			const { intervalMs, maxWaitMs, ...rest } = item.followUp;
 			// A reused task (the node is being retried) is read right away, to output its current state.
-			followUps.push({
+			await follow({
 				...rest,
 				submitted: task,
 				target: { itemIndex: item.itemIndex, id: task?.id ?? reusedId!, kind: 'video', intervalMs, maxWaitMs: rest.wait ? maxWaitMs : 0, firstPollAfterInterval: !!task },
 			});
-		} catch (error) {
-			results[item.itemIndex] = { json: {}, error: error as Error };
-		}
-	});
-
-	await followTasks(this, client, followUps, options.concurrency, results);
+		}),
+	);
 	return results;
 }

@@ -1,5 +1,5 @@
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
-import { followTasks, type FollowUp } from '../shared/tasks/follow';
+import { createFollower, type FollowUp } from '../shared/tasks/follow';
 import type { ItemResult } from '../shared/tasks/outcomes';
 import type { TaskKind } from '../shared/tasks/task';
 import type { SoraClient } from '../shared/provider/transport';
@@ -44,7 +44,7 @@ export async function readTasks(this: IExecuteFunctions): Promise<ItemResult[]> 
 			results[itemIndex] = { json: {}, error: error as Error };
 		}
 	});
-	await followTasks(this, client, followUps, options.concurrency, results);
+	await Promise.all(followUps.map(createFollower(this, client, options.concurrency, results)));
 	return results;
 }
 

@@ -100,7 +100,7 @@ export async function startBatch(
 	const items = ctx.getInputData();
 	const options = readNodeOptions(ctx);
 	try {
-		const client = await connect(ctx, 0, options.requestTimeoutMs);
+		const client = await connect(ctx, 0, options.requestTimeoutMs, options.concurrency);
 		check?.(client);
 		return { items, options, client, results: items.map(() => ({ json: {} })) };
 	} catch (error) {

@@ -9,8 +9,10 @@ import {
 import { apiRootOf, connectionProblem, type ApiFlavor, type SoraConnection } from './connection';
 import { adviceFor, readProviderFailure, redact, redactJson } from './errors';
 import { adapterFor, type ApiCall, type FlavorAdapter } from './flavors';
+import { Limiter } from '../tasks/pool';
 import { isObject } from '../tasks/task';
 import { ExecutionCancelled, pause } from '../tasks/wait';
+import { RatePacer } from './pacing';
 
 export const CREDENTIAL_NAME = 'soraApi';
 
@@ -24,11 +26,10 @@ export interface SoraClient {
 	signal?: AbortSignal;
 	/** Per-request timeout for API calls */
 	timeoutMs: number;
-	/**
-	 * When the provider says "slow down" (429, or a rate-limit header reporting nothing left), every call of that
-	 * kind waits until this time, instead of each concurrent call discovering the limit with its own 429.
-	 */
-	holdUntil: Record<CallKind, number>;
+	/** How many calls of each kind may be in flight at once (the node's Concurrency option) */
+	lanes: Record<CallKind, Limiter>;
+	/** The provider's rate limit, shared by every call of a kind in this execution */
+	pacers: Record<CallKind, RatePacer>;
 	/** 429 answers received, for the batch benchmark */
 	rateLimited: number;
 }
@@ -75,6 +76,7 @@ export async function connect(
 	ctx: IExecuteFunctions,
 	itemIndex = 0,
 	timeoutMs = DEFAULT_TIMEOUT_MS,
+	concurrency = 5,
 ): Promise<SoraClient> {
 	const credentials = await ctx.getCredentials(CREDENTIAL_NAME, itemIndex);
 	const flavor = credentials.apiFlavor as ApiFlavor;
@@ -89,7 +91,8 @@ export async function connect(
 		secrets: [apiKey.trim()],
 		signal: ctx.getExecutionCancelSignal(),
 		timeoutMs,
-		holdUntil: { read: 0, submit: 0 },
+		lanes: { read: new Limiter(concurrency), submit: new Limiter(concurrency) },
+		pacers: { read: new RatePacer(), submit: new RatePacer() },
 		rateLimited: 0,
 	};
 }
@@ -118,11 +121,6 @@ export function providerRetryDelayMs(headers: IDataObject, now = Date.now()): nu
 	return undefined;
 }
 
-function holdFor(client: SoraClient, kind: CallKind, ms: number | undefined): void {
-	if (ms === undefined || ms <= 0) return;
-	client.holdUntil[kind] = Math.max(client.holdUntil[kind], Date.now() + Math.min(ms, MAX_RETRY_WAIT_MS));
-}
-
 function backoffMs(attempt: number): number {
 	const base = Math.min(30_000, 1000 * 2 ** (attempt - 1));
 	return Math.round(base * (0.5 + Math.random() / 2));
@@ -147,6 +145,33 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 	}
 }
 
+/**
+ * One attempt of a call: waits for a free lane and the next rate-limit token (both shared by every call of this
+ * kind in the execution), sends it with the credential, and tells the pacer what the answer said.
+ */
+async function send(
+	client: SoraClient,
+	kind: CallKind,
+	request: IHttpRequestOptions,
+	itemIndex: number,
+): Promise<{ response?: IN8nHttpFullResponse; failureCode: string }> {
+	const { ctx } = client;
+	const pacer = client.pacers[kind];
+	return await client.lanes[kind].run(async () => {
+		if (!(await pacer.acquire(client.signal))) throw new ExecutionCancelled(ctx.getNode(), itemIndex, kind === 'submit');
+		let response: IN8nHttpFullResponse | undefined;
+		let failureCode = '';
+		try {
+			response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_NAME, request)) as IN8nHttpFullResponse;
+		} catch (error) {
+			failureCode = networkCode(error) || 'ENETWORK';
+		}
+		const headers = response?.headers as IDataObject | undefined;
+		pacer.observe(headers, response?.statusCode === 429 ? (providerRetryDelayMs(headers ?? {}) ?? 1000) : undefined);
+		return { response, failureCode };
+	});
+}
+
 /** The one place every authenticated provider call goes through. */
 export async function callApi(client: SoraClient, call: ApiCall, options: CallOptions): Promise<ApiResponse> {
 	const { ctx } = client;
@@ -156,9 +181,6 @@ export async function callApi(client: SoraClient, call: ApiCall, options: CallOp
 	const where = describeUrl(client, call);
 
 	for (let attempt = 1; ; attempt++) {
-		const hold = client.holdUntil[kind] - Date.now();
-		if (hold > 0 && !(await pause(hold, client.signal))) throw new ExecutionCancelled(node, itemIndex);
-		if (client.signal?.aborted) throw new ExecutionCancelled(node, itemIndex);
 		const request: IHttpRequestOptions = {
 			method: call.method,
 			url: client.connection.apiRoot + call.path,
@@ -173,19 +195,9 @@ export async function callApi(client: SoraClient, call: ApiCall, options: CallOp
 			disableFollowRedirect: true,
 			timeout: timeoutMs,
 		};
-
-		let response: IN8nHttpFullResponse | undefined;
-		let failureCode = '';
-		try {
-			response = (await ctx.helpers.httpRequestWithAuthentication.call(
-				ctx,
-				CREDENTIAL_NAME,
-				request,
-			)) as IN8nHttpFullResponse;
-		} catch (error) {
-			failureCode = networkCode(error) || 'ENETWORK';
-		}
-		if (client.signal?.aborted) throw new ExecutionCancelled(node, itemIndex);
+		const { response, failureCode } = await send(client, kind, request, itemIndex);
+		// A submit's answer is read even then: it may name a task that is now being paid for.
+		if (kind === 'read' && client.signal?.aborted) throw new ExecutionCancelled(node, itemIndex);
 
 		let retryWait: number | undefined;
 		let failure: { title: string; advice: string; detail: IDataObject; httpCode?: string } | undefined;
@@ -214,7 +226,6 @@ export async function callApi(client: SoraClient, call: ApiCall, options: CallOp
 			const text = typeof response.body === 'string' ? response.body : JSON.stringify(response.body ?? '');
 			const parsed = parseJson(text);
 			if (statusCode >= 200 && statusCode < 300) {
-				if (header(headers, 'x-ratelimit-remaining') === '0') holdFor(client, kind, providerRetryDelayMs(headers));
 				if (parsed.ok && isObject(parsed.value)) {
 					return { body: parsed.value, headers, statusCode, attempts: attempt };
 				}
@@ -261,10 +272,7 @@ export async function callApi(client: SoraClient, call: ApiCall, options: CallOp
 				};
 				const retryable = kind === 'read' ? RETRYABLE_STATUS.has(statusCode) : statusCode === 429;
 				if (retryable) retryWait = providerRetryDelayMs(headers) ?? backoffMs(attempt);
-				if (statusCode === 429) {
-					client.rateLimited++;
-					holdFor(client, kind, retryWait);
-				}
+				if (statusCode === 429) client.rateLimited++;
 			}
 		}
 

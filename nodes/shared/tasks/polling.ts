@@ -1,5 +1,4 @@
 import type { IDataObject } from 'n8n-workflow';
-import { mapWithConcurrency } from './pool';
 import { isFinished, type SoraTask, type TaskKind } from './task';
 import { callApi, type SoraClient } from '../provider/transport';
 import { ExecutionCancelled, pause } from './wait';
@@ -22,16 +21,6 @@ export type PollOutcome =
 	| { state: 'cancelled'; task?: SoraTask; polls: number }
 	| { state: 'error'; task?: SoraTask; polls: number; error: Error };
 
-interface Tracked {
-	target: PollTarget;
-	deadline: number;
-	nextAt: number;
-	started: number;
-	polls: number;
-	task?: SoraTask;
-	outcome?: PollOutcome;
-}
-
 /** OpenAI's SDK waits as long as this header says before the next read (sora-apis.md §3.5). */
 function pollAfterHintMs(headers: IDataObject): number | undefined {
 	const value = headers['openai-poll-after-ms'];
@@ -40,65 +29,38 @@ function pollAfterHintMs(headers: IDataObject): number | undefined {
 }
 
 /**
- * Reads every task until it finishes, its wait runs out, or the execution is cancelled — all tasks in
- * one loop, so a batch waits about as long as its slowest task, not the sum of them.
+ * Reads one task until it finishes, its wait runs out, or the execution is cancelled. Each task of a batch is
+ * followed on its own from the moment its id is known; the transport bounds how many reads are in flight and
+ * paces them to the provider's rate limit, so a batch waits about as long as its slowest task.
  */
-export async function pollTasks(
-	client: SoraClient,
-	targets: readonly PollTarget[],
-	concurrency: number,
-): Promise<PollOutcome[]> {
-	const start = Date.now();
-	const tracked: Tracked[] = targets.map((target) => ({
-		target,
-		started: start,
-		deadline: start + target.maxWaitMs,
-		nextAt: target.firstPollAfterInterval ? start + Math.min(target.intervalMs, target.maxWaitMs) : start,
-		polls: 0,
-	}));
-
-	const readOnce = async (entry: Tracked) => {
-		const { target } = entry;
-		entry.polls++;
+export async function pollTask(client: SoraClient, target: PollTarget): Promise<PollOutcome> {
+	const started = Date.now();
+	const deadline = started + target.maxWaitMs;
+	let nextAt = target.firstPollAfterInterval ? started + Math.min(target.intervalMs, target.maxWaitMs) : started;
+	let polls = 0;
+	let task: SoraTask | undefined;
+	for (;;) {
+		if (!(await pause(nextAt - Date.now(), client.signal))) return { state: 'cancelled', task, polls };
+		polls++;
+		let headers: IDataObject;
 		try {
 			const response = await callApi(client, client.adapter.getTask(target.id, target.kind), {
 				itemIndex: target.itemIndex,
 				kind: 'read',
-				deadline: Math.max(entry.deadline, Date.now() + 30_000),
+				deadline: Math.max(deadline, Date.now() + 30_000),
 			});
-			entry.task = client.adapter.normalizeTask(response.body, target.kind, target.id);
-			const now = Date.now();
-			if (isFinished(entry.task)) {
-				entry.outcome = { state: 'finished', task: entry.task, polls: entry.polls };
-			} else if (target.maxWaitMs <= 0) {
-				entry.outcome = { state: 'unfinished', task: entry.task, polls: entry.polls };
-			} else if (now >= entry.deadline) {
-				entry.outcome = { state: 'timeout', task: entry.task, polls: entry.polls, waitedMs: now - entry.started };
-			} else {
-				const wait = Math.max(target.intervalMs, pollAfterHintMs(response.headers) ?? 0);
-				// One last read exactly at the deadline rather than none after it.
-				entry.nextAt = Math.min(now + wait, entry.deadline);
-			}
+			task = client.adapter.normalizeTask(response.body, target.kind, target.id);
+			headers = response.headers;
 		} catch (error) {
-			entry.outcome =
-				error instanceof ExecutionCancelled
-					? { state: 'cancelled', task: entry.task, polls: entry.polls }
-					: { state: 'error', task: entry.task, polls: entry.polls, error: error as Error };
+			return error instanceof ExecutionCancelled
+				? { state: 'cancelled', task, polls }
+				: { state: 'error', task, polls, error: error as Error };
 		}
-	};
-
-	let cancelled = false;
-	while (!cancelled) {
-		const pending = tracked.filter((entry) => !entry.outcome);
-		if (!pending.length) break;
 		const now = Date.now();
-		const due = pending.filter((entry) => entry.nextAt <= now);
-		if (due.length) await mapWithConcurrency(due, concurrency, readOnce);
-		else cancelled = !(await pause(Math.min(...pending.map((entry) => entry.nextAt)) - now, client.signal));
-		cancelled ||= client.signal?.aborted === true;
+		if (isFinished(task)) return { state: 'finished', task, polls };
+		if (target.maxWaitMs <= 0) return { state: 'unfinished', task, polls };
+		if (now >= deadline) return { state: 'timeout', task, polls, waitedMs: now - started };
+		// One last read exactly at the deadline rather than none after it.
+		nextAt = Math.min(now + Math.max(target.intervalMs, pollAfterHintMs(headers) ?? 0), deadline);
 	}
-	for (const entry of tracked) {
-		entry.outcome ??= { state: 'cancelled', task: entry.task, polls: entry.polls };
-	}
-	return tracked.map((entry) => entry.outcome!);
 }

@@ -1,18 +1,20 @@
-/** Runs fn over items with at most `limit` in flight; results keep the items' order. */
-export async function mapWithConcurrency<T, R>(
-	items: readonly T[],
-	limit: number,
-	fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-	const results = new Array<R>(items.length);
-	let next = 0;
-	const worker = async () => {
-		while (next < items.length) {
-			const index = next++;
-			results[index] = await fn(items[index], index);
+/** At most `limit` calls of `run` in flight; the others wait their turn, first come first served. */
+export class Limiter {
+	private active = 0;
+	private readonly queue: Array<() => void> = [];
+
+	constructor(private readonly limit: number) {}
+
+	async run<T>(fn: () => Promise<T>): Promise<T> {
+		if (this.active >= this.limit) await new Promise<void>((resolve) => this.queue.push(resolve));
+		else this.active++;
+		try {
+			return await fn();
+		} finally {
+			const next = this.queue.shift();
+			// The slot passes straight to the next waiter, so a newcomer cannot jump the queue.
+			if (next) next();
+			else this.active--;
 		}
-	};
-	const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker);
-	await Promise.all(workers);
-	return results;
+	}
 }

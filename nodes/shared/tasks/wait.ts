@@ -2,9 +2,34 @@ import { NodeOperationError, sleep, type INode } from 'n8n-workflow';
 
 /** Raised when the user stops the execution while we wait, poll or download. */
 export class ExecutionCancelled extends NodeOperationError {
-	constructor(node: INode, itemIndex?: number) {
-		super(node, 'The execution was cancelled', { itemIndex });
+	constructor(node: INode, itemIndex?: number, beforeSubmit = false) {
+		super(node, beforeSubmit ? 'The execution was cancelled before this item was submitted' : 'The execution was cancelled', {
+			itemIndex,
+			description: beforeSubmit ? 'Nothing was sent for this item.' : undefined,
+		});
 	}
+}
+
+/**
+ * Everyone waiting on one cancel signal, behind a single listener: a batch has a waiter per item, and an
+ * AbortSignal warns about a leak past ten listeners.
+ */
+const waitersBySignal = new WeakMap<AbortSignal, Set<() => void>>();
+
+function onCancel(signal: AbortSignal, wake: () => void): () => void {
+	let waiters = waitersBySignal.get(signal);
+	if (!waiters) {
+		const set = new Set<() => void>();
+		signal.addEventListener('abort', () => {
+			for (const waiter of set) waiter();
+			set.clear();
+		}, { once: true });
+		waitersBySignal.set(signal, set);
+		waiters = set;
+	}
+	waiters.add(wake);
+	const registered = waiters;
+	return () => registered.delete(wake);
 }
 
 /**
@@ -19,10 +44,9 @@ export async function pause(ms: number, signal?: AbortSignal): Promise<boolean> 
 		return true;
 	}
 	return await new Promise<boolean>((resolve) => {
-		const onAbort = () => resolve(false);
-		signal.addEventListener('abort', onAbort, { once: true });
+		const forget = onCancel(signal, () => resolve(false));
 		void sleep(ms).then(() => {
-			signal.removeEventListener('abort', onAbort);
+			forget();
 			resolve(true);
 		});
 	});

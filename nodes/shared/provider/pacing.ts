@@ -1,0 +1,108 @@
+import type { IDataObject } from 'n8n-workflow';
+import { pause } from '../tasks/wait';
+
+/** Longest a waiting call sleeps before it looks again: a better rate estimate may have arrived meanwhile. */
+const RECHECK_MS = 250;
+
+/**
+ * Paces one kind of call (submits or reads) to the provider's token bucket, as far as its headers reveal it.
+ *
+ * toapis answers every call with X-RateLimit-Limit (bucket size), -Remaining and -Reset (seconds until the bucket
+ * is full again), so the refill rate is (limit - remaining) / reset. Callers take tokens one by one, first come
+ * first served: after the burst, calls leave at the refill rate, instead of all waiting for a full bucket and
+ * leaving together (stop-and-go), and instead of each discovering the limit with its own 429. However many calls
+ * may run at once (Concurrency), the pace is the same.
+ *
+ * Until the first answer has shown whether the provider reports its limit, one call goes alone (a probe), so a
+ * wide Concurrency cannot spend the burst before the pacing knows the rate. Providers that send no such headers
+ * get the plain rule: after a 429, every call waits out its Retry-After.
+ */
+export class RatePacer {
+	/** Tokens estimated to be left */
+	private tokens = Number.POSITIVE_INFINITY;
+	private capacity = Number.POSITIVE_INFINITY;
+	/** Tokens per ms, once the headers have shown it */
+	private refillPerMs?: number;
+	private updatedAt = Date.now();
+	private holdUntil = 0;
+	/** Calls that took a token and have not been answered yet: the provider's counts do not include them */
+	private inFlight = 0;
+	private answered = false;
+	/** Resolves when the probe (the first call) is answered */
+	private probe?: { answered: Promise<void>; resolve: () => void };
+	/** The queue of callers: each waits for the one before it */
+	private queue: Promise<unknown> = Promise.resolve();
+
+	/** Waits for this caller's token; false when the execution is cancelled meanwhile. */
+	async acquire(signal?: AbortSignal): Promise<boolean> {
+		const turn = this.queue.then(async () => await this.waitForToken(signal));
+		this.queue = turn;
+		return await turn;
+	}
+
+	/** What an answer (or its absence) taught us; call once per successful acquire. */
+	observe(headers: IDataObject | undefined, rateLimitedForMs?: number, now = Date.now()): void {
+		this.inFlight = Math.max(0, this.inFlight - 1);
+		this.answered = true;
+		this.refill(now);
+		const limit = numberHeader(headers, 'x-ratelimit-limit');
+		const remaining = numberHeader(headers, 'x-ratelimit-remaining');
+		const resetS = numberHeader(headers, 'x-ratelimit-reset');
+		if (limit !== undefined && remaining !== undefined && limit > 0) {
+			this.capacity = limit;
+			// A reset in whole seconds rounds up, so each reading is a lower bound of the true rate: keep the best.
+			if (resetS !== undefined && resetS > 0 && resetS < 1e9 && limit > remaining) {
+				this.refillPerMs = Math.max(this.refillPerMs ?? 0, (limit - remaining) / (resetS * 1000));
+			}
+			// Calls still in flight will take from what the provider reports as left.
+			this.tokens = Math.min(this.tokens, remaining - this.inFlight);
+		}
+		if (rateLimitedForMs !== undefined && rateLimitedForMs > 0) {
+			this.holdUntil = Math.max(this.holdUntil, now + rateLimitedForMs);
+			if (this.refillPerMs !== undefined) this.tokens = Math.min(this.tokens, -this.inFlight);
+		}
+		this.probe?.resolve();
+		this.probe = undefined;
+	}
+
+	private async waitForToken(signal?: AbortSignal): Promise<boolean> {
+		for (;;) {
+			if (signal?.aborted) return false;
+			if (this.probe) {
+				await this.probe.answered;
+				continue;
+			}
+			const now = Date.now();
+			this.refill(now);
+			const hold = this.holdUntil - now;
+			const known = this.refillPerMs !== undefined && Number.isFinite(this.tokens);
+			if (hold <= 0 && (!known || this.tokens >= 1)) {
+				if (known) this.tokens -= 1;
+				this.inFlight++;
+				if (!this.answered) {
+					let resolve = () => {};
+					const answered = new Promise<void>((r) => (resolve = r));
+					this.probe = { answered, resolve };
+				}
+				return true;
+			}
+			const tokenWait = known ? (1 - this.tokens) / this.refillPerMs! : 0;
+			if (!(await pause(Math.min(Math.max(hold, Math.ceil(tokenWait)), RECHECK_MS), signal))) return false;
+		}
+	}
+
+	private refill(now: number): void {
+		if (this.refillPerMs !== undefined && Number.isFinite(this.tokens)) {
+			this.tokens = Math.min(this.capacity, this.tokens + (now - this.updatedAt) * this.refillPerMs);
+		}
+		this.updatedAt = now;
+	}
+}
+
+function numberHeader(headers: IDataObject | undefined, name: string): number | undefined {
+	const raw = headers?.[name];
+	const value = Array.isArray(raw) ? raw[0] : raw;
+	if (value === undefined || value === null || value === '') return undefined;
+	const n = Number(value);
+	return Number.isFinite(n) ? n : undefined;
+}
