@@ -54,8 +54,10 @@ export class SoraApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: DEFAULT_BASE_URL.openaiCompatible,
+			required: true,
 			placeholder: 'https://your-host.example.com/v1',
-			description: 'Root of your provider\'s OpenAI-style API. "/v1" at the end is optional.',
+			description:
+				'Root of your provider\'s OpenAI-style Videos API: a reseller running new-api (for example tokenhot) or your own gateway. OpenAI\'s own API no longer serves Sora videos. "/v1" at the end is optional.',
 			displayOptions: { show: { apiFlavor: ['openaiCompatible'] } },
 		},
 		{

@@ -45,6 +45,7 @@ export const toapisCharacterBody = z
 	.object({
 		model: z.string().min(1),
 		timestamps,
+		prompt: z.string().min(1).optional(),
 		url: httpUrl.optional(),
 		from_task: z.string().min(1).optional(),
 	})

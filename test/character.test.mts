@@ -27,6 +27,13 @@ describe('Sora Character: create', () => {
 		expect(sim.violations).toEqual([]);
 	});
 
+	it('sends the optional prompt only when it is set (trimmed)', async () => {
+		await character({ url: 'https://example.com/me.mp4', prompt: '  A corgi in a red scarf  ' });
+		await character({ url: 'https://example.com/me.mp4', prompt: '   ' });
+		expect(posts().map((p) => (p.body as IDataObject).prompt)).toEqual(['A corgi in a red scarf', undefined]);
+		expect(sim.violations).toEqual([]);
+	});
+
 	it('from an earlier task, waiting for the finished character and its @username', async () => {
 		const video = sim.createTask('toapis', 'video', { durationMs: 0 });
 		const result = await character({ model: rl('sora-2-pro'), fromTask: video.id, timestamps: '0.5,2.5', waitForCompletion: true, pollInterval: 1, maxWaitTime: 20 });

@@ -12,7 +12,6 @@ const cases: Array<[ApiFlavor, string, string]> = [
 	['toapis', 'https://toapis.com', 'https://toapis.com/v1'],
 	['toapis', 'https://toapis.com/', 'https://toapis.com/v1'],
 	['toapis', 'https://toapis.com/v1/', 'https://toapis.com/v1'],
-	['openaiCompatible', '', 'https://api.openai.com/v1'],
 	['openaiCompatible', 'https://host.example/v1', 'https://host.example/v1'],
 	['openaiCompatible', 'http://127.0.0.1:9/', 'http://127.0.0.1:9/v1'],
 	['azure', 'https://res.openai.azure.com', 'https://res.openai.azure.com/openai/v1'],
@@ -34,6 +33,7 @@ describe('API root', () => {
 		expect(connectionProblem('toapis', 'toapis.com', 'sk-x')).toMatch(/must start with https:\/\//);
 		expect(connectionProblem('azure', '', 'k')).toMatch(/Azure flavor needs your resource URL/);
 		expect(connectionProblem('other', '', 'k')).toMatch(/Unknown API flavor "other"/);
-		expect(connectionProblem('openaiCompatible', '', 'k')).toBeUndefined();
+		expect(connectionProblem('openaiCompatible', '', 'k')).toMatch(/OpenAI-Compatible flavor needs your provider's API address as Base URL/);
+		expect(connectionProblem('openaiCompatible', 'https://host.example/v1', 'k')).toBeUndefined();
 	});
 });

@@ -87,6 +87,7 @@ export async function runCharacters(this: IExecuteFunctions): Promise<ItemResult
 				timestamps: String(this.getNodeParameter('timestamps', itemIndex, '')),
 				url: String(this.getNodeParameter('url', itemIndex, '')),
 				fromTask: String(this.getNodeParameter('fromTask', itemIndex, '')),
+				prompt: String(this.getNodeParameter('prompt', itemIndex, '')),
 				video: await readInputFile(this, itemIndex, 'videoBinaryPropertyName', 'Video From Binary Field'),
 			};
 			creates.push({ itemIndex, request: validateCharacterRequest(this.getNode(), itemIndex, parameters), wait });
@@ -107,7 +108,7 @@ export async function runCharacters(this: IExecuteFunctions): Promise<ItemResult
 		}
 		await follow({
 			// Read the new task once even without waiting, so the output has its full shape.
-			target: { itemIndex, id, kind: 'character', intervalMs: wait.intervalMs, maxWaitMs: wait.wait ? wait.maxWaitMs : 0, firstPollAfterInterval: wait.wait },
+			target: { itemIndex, id, kind: 'character', intervalMs: wait.intervalMs, maxWaitMs: wait.wait ? wait.maxWaitMs : 0, firstPollAfterInterval: wait.wait, createdHere: true },
 			wait: wait.wait,
 			downloadVideo: false,
 			binaryPropertyName: 'data',

@@ -59,6 +59,16 @@ export const characterProperties: INodeProperties[] = [
 		displayOptions: onCreate,
 	},
 	{
+		displayName: 'Prompt',
+		name: 'prompt',
+		type: 'string',
+		default: '',
+		typeOptions: { rows: 2 },
+		placeholder: 'A cheerful corgi in a red scarf',
+		description: 'Optional: what the character is, to guide the extraction. Sent only when set.',
+		displayOptions: onCreate,
+	},
+	{
 		displayName: 'Character Task ID',
 		name: 'taskId',
 		type: 'string',

@@ -203,6 +203,19 @@ export const generateProperties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [concurrencyOption, downloadThumbnailOption, requestTimeoutOption],
+		options: [
+			concurrencyOption,
+			downloadThumbnailOption,
+			{
+				displayName: 'Failed Tasks to Error Output',
+				name: 'failedTaskToErrorOutput',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether a task that ends failed (for example refused by the content policy) goes to the error output when the node\'s On Error setting is "Continue (using error output)". Otherwise it comes out as data with status "failed".',
+				displayOptions: { show: { '/waitForCompletion': [true] } },
+			},
+			requestTimeoutOption,
+		],
 	},
 ];

@@ -28,10 +28,17 @@ async function plan(ctx: IExecuteFunctions, client: SoraClient, itemIndex: numbe
 	};
 	const request = validateVideoRequest(ctx.getNode(), itemIndex, client.connection.flavor, parameters);
 	const wait = readWaitParameters(ctx, itemIndex);
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	return {
 		itemIndex,
 		request,
-		followUp: { wait: wait.wait, intervalMs: wait.intervalMs, maxWaitMs: wait.maxWaitMs, ...readDownloadParameters(ctx, itemIndex) },
+		followUp: {
+			wait: wait.wait,
+			intervalMs: wait.intervalMs,
+			maxWaitMs: wait.maxWaitMs,
+			failedTaskToErrorOutput: wait.wait && options.failedTaskToErrorOutput !== false,
+			...readDownloadParameters(ctx, itemIndex),
+		},
 	};
 }
 
@@ -110,7 +117,7 @@ export async function generateVideos(this: IExecuteFunctions): Promise<ItemResul
 			await follow({
 				...rest,
 				submitted: task,
-				target: { itemIndex: item.itemIndex, id: task?.id ?? reusedId!, kind: 'video', intervalMs, maxWaitMs: rest.wait ? maxWaitMs : 0, firstPollAfterInterval: !!task },
+				target: { itemIndex: item.itemIndex, id: task?.id ?? reusedId!, kind: 'video', intervalMs, maxWaitMs: rest.wait ? maxWaitMs : 0, firstPollAfterInterval: !!task, createdHere: true },
 			});
 		}),
 	);

@@ -31,6 +31,8 @@ export interface RunOptions {
 	items?: INodeExecutionData[];
 	credentials: ICredentialDataDecryptedObject;
 	continueOnFail?: boolean;
+	/** The node's On Error setting; continueRegularOutput / continueErrorOutput imply continueOnFail */
+	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
 	/** Cancel the execution after this many ms */
 	cancelAfterMs?: number;
 	/** n8n's execution id; runs with the same id are retries of one execution (Retry On Fail) */
@@ -115,6 +117,7 @@ export async function runNode(NodeClass: new () => INodeType, options: RunOption
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: {},
+		onError: options.onError,
 	};
 	const executionId = options.executionId ?? `test-${++executions}`;
 	const paramsOf = (i: number) =>
@@ -124,7 +127,7 @@ export async function runNode(NodeClass: new () => INodeType, options: RunOption
 		getNode: () => node,
 		getExecutionId: () => executionId,
 		getInputData: () => items,
-		continueOnFail: () => options.continueOnFail ?? false,
+		continueOnFail: () => options.continueOnFail ?? (options.onError !== undefined && options.onError !== 'stopWorkflow'),
 		getExecutionCancelSignal: () => controller.signal,
 		onExecutionCancellation: () => undefined,
 		getCredentials: async () => ({ ...options.credentials }),

@@ -65,7 +65,8 @@ export const concurrencyOption: INodeProperties = {
 	type: 'number',
 	default: 5,
 	typeOptions: { minValue: 1, maxValue: 50 },
-	description: 'How many provider requests this node makes at the same time across its items',
+	description:
+		'How many provider requests this node makes at the same time across its items. Submits and status reads are also paced to the rate limit the provider reports, so a higher value does not bring more rate-limit refusals.',
 };
 
 export const THUMBNAIL_PROPERTY = 'thumbnail';

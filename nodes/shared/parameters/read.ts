@@ -67,17 +67,29 @@ export async function readInputFile(
 	return { binaryPropertyName, data, mimeType: meta.mimeType, fileName: meta.fileName ?? binaryPropertyName };
 }
 
-/** Turns per-item results into the node's output, honouring Continue On Fail. */
+/**
+ * Turns per-item results into the node's output, honouring the node's On Error setting:
+ * - Stop Workflow: the first failed item's error stops the node;
+ * - Continue (regular output): failed items come out with the others, their JSON carrying `error`;
+ * - Continue (using error output): n8n moves every item that carries an error object to the error output, so
+ *   failed items (and tasks that missed their goal) get one, with the task's JSON kept beside it.
+ */
 export function toOutputItems(ctx: IExecuteFunctions, results: ItemResult[]): INodeExecutionData[] {
+	const toErrorOutput = ctx.getNode().onError === 'continueErrorOutput';
 	const output: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < results.length; itemIndex++) {
 		const result = results[itemIndex];
+		const pairedItem = { item: itemIndex };
 		if (!result.error) {
-			output.push({ json: result.json, binary: result.binary, pairedItem: { item: itemIndex } });
-		} else if (ctx.continueOnFail()) {
-			output.push({ json: errorItemJson(result), pairedItem: { item: itemIndex } });
-		} else {
+			const item: INodeExecutionData = { json: result.json, binary: result.binary, pairedItem };
+			if (toErrorOutput && result.missedGoal) item.error = result.missedGoal as NodeOperationError;
+			output.push(item);
+		} else if (!ctx.continueOnFail()) {
 			throw result.error;
+		} else {
+			const item: INodeExecutionData = { json: errorItemJson(result), pairedItem };
+			if (toErrorOutput) item.error = result.error as NodeOperationError;
+			output.push(item);
 		}
 	}
 	return output;

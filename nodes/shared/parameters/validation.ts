@@ -356,6 +356,8 @@ export const TOAPIS_VIDEO_UPLOAD_LIMIT_BYTES = 50 * 1024 * 1024;
 export interface CharacterRequest {
 	model: string;
 	timestamps: string;
+	/** Optional guidance for the extraction */
+	prompt?: string;
 	url?: string;
 	fromTask?: string;
 	video?: MediaFile;
@@ -364,6 +366,7 @@ export interface CharacterRequest {
 export interface CharacterParameters {
 	model: string;
 	timestamps: string;
+	prompt?: string;
 	url: string;
 	fromTask: string;
 	video?: { binaryPropertyName: string; data: Buffer; mimeType: string; fileName: string };
@@ -415,6 +418,8 @@ export function validateCharacterRequest(node: INode, itemIndex: number, input: 
 		);
 	}
 	const request: CharacterRequest = { model, timestamps: `${m![1]},${m![2]}` };
+	const prompt = input.prompt?.trim();
+	if (prompt) request.prompt = prompt;
 	if (input.url.trim()) {
 		const url = input.url.trim();
 		if (!HTTP_URL.test(url)) refuse('url', `Video URL is ${show(url)}, but it must be a public http(s) URL`, 'Upload the video somewhere public, or use Video From Binary Field.');

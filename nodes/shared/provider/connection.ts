@@ -10,7 +10,8 @@ export const API_FLAVORS: readonly ApiFlavor[] = ['toapis', 'openaiCompatible', 
 
 export const DEFAULT_BASE_URL: Record<ApiFlavor, string> = {
 	toapis: 'https://toapis.com',
-	openaiCompatible: 'https://api.openai.com/v1',
+	// OpenAI's own Videos API is gone (2026-09-24): every OpenAI-style host is the user's own choice of reseller.
+	openaiCompatible: '',
 	azure: '',
 };
 
@@ -68,9 +69,13 @@ const credentialSchema = z
 		baseUrl: z.string().trim(),
 	})
 	.transform((value) => ({ ...value, baseUrl: value.baseUrl || DEFAULT_BASE_URL[value.apiFlavor] }))
-	.refine((value) => value.baseUrl !== '', {
+	.refine((value) => value.baseUrl !== '' || value.apiFlavor !== 'azure', {
 		message:
 			'The Azure flavor needs your resource URL as Base URL, e.g. https://YOUR-RESOURCE.openai.azure.com.',
+	})
+	.refine((value) => value.baseUrl !== '', {
+		message:
+			'The OpenAI-Compatible flavor needs your provider\'s API address as Base URL, e.g. https://your-host.example.com/v1 (a new-api reseller such as tokenhot). OpenAI\'s own Videos API no longer serves Sora.',
 	})
 	.refine((value) => value.baseUrl === '' || /^https?:\/\/[^/\s]+/i.test(value.baseUrl), {
 		message: 'The Base URL must start with https:// (or http://), e.g. https://toapis.com.',

@@ -16,6 +16,8 @@ export interface FollowUp {
 	downloadVideo: boolean;
 	binaryPropertyName: string;
 	downloadThumbnail: boolean;
+	/** A task that ends failed goes to the error output (when the node has one) */
+	failedTaskToErrorOutput?: boolean;
 }
 
 /** Follows one task to its end and writes the item's outcome into `results`; never throws. */
@@ -43,6 +45,9 @@ export function createFollower(ctx: IExecuteFunctions, client: SoraClient, concu
 			return;
 		}
 		results[itemIndex] = { json: { ...outcome.task } };
+		if (outcome.task.status === 'failed' && followUp.failedTaskToErrorOutput) {
+			results[itemIndex].missedGoal = failedTaskError(ctx, followUp.target, outcome.task);
+		}
 		if (!followUp.downloadVideo || outcome.task.status !== 'completed') return;
 		try {
 			results[itemIndex].binary = await downloads.run(async () => await downloadFiles(ctx, client, followUp, outcome.task));
@@ -50,6 +55,14 @@ export function createFollower(ctx: IExecuteFunctions, client: SoraClient, concu
 			results[itemIndex].error = error as Error;
 		}
 	};
+}
+
+function failedTaskError(ctx: IExecuteFunctions, target: PollTarget, task: SoraTask): NodeOperationError {
+	const reason = task.error?.message ? `: ${task.error.message}` : '';
+	return new NodeOperationError(ctx.getNode(), `Sora task ${task.id} failed${reason}`, {
+		itemIndex: target.itemIndex,
+		description: `The provider ended the task without a video${task.error?.code ? ` (${task.error.code})` : ''}. Change the prompt or images and generate again; the task JSON is in this item.`,
+	});
 }
 
 /** Every video variant (toapis metadata.n) into "<field>", "<field>_2", …, and the thumbnail if asked. */

@@ -7,6 +7,11 @@ export interface ItemResult {
 	json: IDataObject;
 	binary?: IBinaryKeyData;
 	error?: Error;
+	/**
+	 * The item is a valid result that did not reach its goal (a task that ended failed): it is output as data, but
+	 * goes to the error output when the node's On Error setting asks for one.
+	 */
+	missedGoal?: Error;
 }
 
 /** The JSON of an error item under continueOnFail: whatever we know of the task, plus the error. */
@@ -28,11 +33,14 @@ function statusLine(outcome: PollOutcome): string {
 }
 
 /**
- * A wait that ended without a finished task. The task keeps running (and is paid for), so the message
- * always names its id and how to pick it up later.
+ * A wait that ended without a finished task. Where the task is known to exist (this execution created it, or a read
+ * showed it) it keeps running and is paid for, so the message names its id and how to pick it up later. Where it is
+ * not (an id that was never read successfully, a 404), the message does not pretend it is running.
  */
 export function unfinishedWaitError(node: INode, target: PollTarget, outcome: PollOutcome): Error {
-	const pickUp = `Nothing is lost: the task keeps running at the provider. Read it later with Sora Task Status, task ID "${target.id}"${target.kind === 'character' ? ', task type Character' : ''}.`;
+	const known = target.createdHere === true || outcome.task !== undefined;
+	const taskRef = `task ID "${target.id}"${target.kind === 'character' ? ', task type Character' : ''}`;
+	const pickUp = `Nothing is lost: the task keeps running at the provider. Read it later with Sora Task Status, ${taskRef}.`;
 	if (outcome.state === 'timeout') {
 		return new NodeOperationError(
 			node,
@@ -43,12 +51,23 @@ export function unfinishedWaitError(node: INode, target: PollTarget, outcome: Po
 	if (outcome.state === 'cancelled') {
 		return new NodeOperationError(node, `Stopped waiting for Sora task ${target.id}: the execution was cancelled`, {
 			itemIndex: target.itemIndex,
-			description: pickUp,
+			description: known ? pickUp : undefined,
 		});
 	}
 	if (outcome.state === 'error') {
-		const error = outcome.error as Error & { description?: string };
-		error.description = `${error.description ? error.description + ' ' : ''}${pickUp}`;
+		const error = outcome.error as Error & { description?: string; httpCode?: string };
+		const status = Number(error.httpCode);
+		let note = '';
+		if (known && (status === 401 || status === 403)) {
+			note = `The task was created and may still be running: once the credential works again, read it with Sora Task Status, ${taskRef}.`;
+		} else if (known && status === 404) {
+			note = `The provider no longer knows this task (finished tasks are kept for about 24 hours): ${taskRef}.`;
+		} else if (known) {
+			note = pickUp;
+		} else {
+			note = `Task ID: "${target.id}".`;
+		}
+		if (note) error.description = `${error.description ? error.description + ' ' : ''}${note}`;
 		return error;
 	}
 	return new NodeOperationError(node, `Sora task ${target.id} is not finished`, { itemIndex: target.itemIndex });

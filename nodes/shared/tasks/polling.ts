@@ -13,6 +13,8 @@ export interface PollTarget {
 	maxWaitMs: number;
 	/** Skip the immediate first read (the task was just submitted, so it is certainly not done yet) */
 	firstPollAfterInterval?: boolean;
+	/** This execution created the task, so it exists and is paid for, even before a read has shown it */
+	createdHere?: boolean;
 }
 
 export type PollOutcome =

@@ -121,6 +121,7 @@ export const toapisAdapter: FlavorAdapter = {
 
 	createCharacter(request) {
 		const body: IDataObject = { model: request.model, timestamps: request.timestamps };
+		if (request.prompt) body.prompt = request.prompt;
 		if (request.url) body.url = request.url;
 		if (request.fromTask) body.from_task = request.fromTask;
 		return { method: 'POST', path: '/videos/generations', body };
