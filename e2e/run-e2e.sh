@@ -61,6 +61,8 @@ example character-reuse.json soraExCharacter1 soraToapis000001
 example scheduled-batch.json soraExBatch00001 soraToapis000001 "{\"/home/node/.n8n-files\": \"$STATE/files\"}"
 example long-job-loop.json soraExLongJob001 soraToapis000001
 example image-to-video.json soraExImage00001 soraToapis000001 "{\"https://example.com/first-frame-1280x720.png\": \"$SIM_CDN/samples/frame-1280x720.png\"}"
+# On Error: one workflow for both Continue modes, one per failure kind for Stop Workflow ("id=kind" pairs)
+on_error_stop_cases=$("$SYSTEM_NODE" "$HERE/on-error.mjs" build "$STATE/workflows" "$SIM_URL" soraToapis000001 soraWrongKey0001)
 n8n import:workflow --separate --input="$STATE/workflows" > "$STATE/import-wf.log" 2>&1 \
   && ok "import:workflow ($(ls "$STATE/workflows" | wc -l) workflows)" || { bad "import:workflow"; tail -20 "$STATE/import-wf.log"; }
 
@@ -137,6 +139,27 @@ if [ $rc -ne 0 ] && grep -q 'rejected the API key (401)' "$STATE/soraE2eWrongKey
 else
   bad "wrong API key: rc=$rc"; grep -o '"message":"[^"]*' "$STATE/soraE2eWrongKey1.out" | tail -5
 fi
+
+# --- On Error: Stop Workflow / Continue (regular output) / Continue (using error output), every failure kind --------
+t=$(date +%s.%N)
+run_wf soraE2eOnErrCont
+secs=$(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
+if "$SYSTEM_NODE" "$HERE/extract-result.mjs" "$STATE/soraE2eOnErrCont.out" > "$STATE/soraE2eOnErrCont.result.json" \
+   && msg=$("$SYSTEM_NODE" "$HERE/on-error.mjs" check-continue "$STATE/soraE2eOnErrCont.result.json" 2>&1); then
+  ok "On Error, Continue modes in n8n ($secs s): $msg"
+else
+  bad "On Error, Continue modes: $msg"
+fi
+for case in $on_error_stop_cases; do
+  id=${case%%=*}; kind=${case#*=}
+  run_wf "$id"
+  "$SYSTEM_NODE" "$HERE/extract-result.mjs" "$STATE/$id.out" > "$STATE/$id.result.json" 2>/dev/null
+  if msg=$("$SYSTEM_NODE" "$HERE/on-error.mjs" check-stop "$kind" "$STATE/$id.result.json" "$STATE/$id.out" 2>&1); then
+    ok "On Error, Stop Workflow: $msg"
+  else
+    bad "On Error, Stop Workflow ($kind): $msg"
+  fi
+done
 
 # --- credential tests through n8n's own REST API (what the "Test" button in the editor calls) -------------
 n8n publish:workflow --id=soraE2eCancel001 > "$STATE/publish.log" 2>&1 || { bad "publish:workflow (cancel)"; tail -5 "$STATE/publish.log"; }

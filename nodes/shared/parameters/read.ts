@@ -4,7 +4,7 @@ import {
 	type IExecuteFunctions,
 	type INodeExecutionData,
 } from 'n8n-workflow';
-import { errorItemJson, type ItemResult } from '../tasks/outcomes';
+import { errorItemJson, errorOutputJson, type ItemResult } from '../tasks/outcomes';
 import { connect, DEFAULT_TIMEOUT_MS, type SoraClient } from '../provider/transport';
 
 /** Reading the parameters the nodes share (declared once in descriptions.ts). */
@@ -70,9 +70,9 @@ export async function readInputFile(
 /**
  * Turns per-item results into the node's output, honouring the node's On Error setting:
  * - Stop Workflow: the first failed item's error stops the node;
- * - Continue (regular output): failed items come out with the others, their JSON carrying `error`;
- * - Continue (using error output): n8n moves every item that carries an error object to the error output, so
- *   failed items (and tasks that missed their goal) get one, with the task's JSON kept beside it.
+ * - Continue (regular output): failed items come out with the others, the task's JSON carrying `error`;
+ * - Continue (using error output): failed items (and tasks that missed their goal) are shaped so that n8n moves
+ *   them to the error output: `error`, and the task's JSON under `details`.
  */
 export function toOutputItems(ctx: IExecuteFunctions, results: ItemResult[]): INodeExecutionData[] {
 	const toErrorOutput = ctx.getNode().onError === 'continueErrorOutput';
@@ -80,16 +80,13 @@ export function toOutputItems(ctx: IExecuteFunctions, results: ItemResult[]): IN
 	for (let itemIndex = 0; itemIndex < results.length; itemIndex++) {
 		const result = results[itemIndex];
 		const pairedItem = { item: itemIndex };
-		if (!result.error) {
-			const item: INodeExecutionData = { json: result.json, binary: result.binary, pairedItem };
-			if (toErrorOutput && result.missedGoal) item.error = result.missedGoal as NodeOperationError;
-			output.push(item);
-		} else if (!ctx.continueOnFail()) {
-			throw result.error;
+		if (result.error && !ctx.continueOnFail()) throw result.error;
+		if (toErrorOutput && (result.error || result.missedGoal)) {
+			output.push({ json: errorOutputJson(result), pairedItem });
+		} else if (result.error) {
+			output.push({ json: errorItemJson(result), pairedItem });
 		} else {
-			const item: INodeExecutionData = { json: errorItemJson(result), pairedItem };
-			if (toErrorOutput) item.error = result.error as NodeOperationError;
-			output.push(item);
+			output.push({ json: result.json, binary: result.binary, pairedItem });
 		}
 	}
 	return output;

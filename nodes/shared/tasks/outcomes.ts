@@ -14,17 +14,25 @@ export interface ItemResult {
 	missedGoal?: Error;
 }
 
-/** The JSON of an error item under continueOnFail: whatever we know of the task, plus the error. */
+function errorInfo(error: Error | undefined): IDataObject {
+	const e = error as (Error & { description?: string; httpCode?: string }) | undefined;
+	return { message: e?.message ?? 'Unknown error', description: e?.description ?? null, httpCode: e?.httpCode ?? null };
+}
+
+/** A failed item on the regular output (Continue On Fail): whatever we know of the task, plus the error. */
 export function errorItemJson(result: ItemResult): IDataObject {
-	const error = result.error as (Error & { description?: string; httpCode?: string }) | undefined;
-	return {
-		...result.json,
-		error: {
-			message: error?.message ?? 'Unknown error',
-			description: error?.description ?? null,
-			httpCode: error?.httpCode ?? null,
-		},
-	};
+	return { ...result.json, error: errorInfo(result.error) };
+}
+
+/**
+ * A failed item for n8n's error output. n8n moves an item there when its JSON holds nothing but `error`, `message`
+ * and `details` (an item with an error object would have its JSON replaced by the bare message, losing the task
+ * id), so the task goes under `details`.
+ */
+export function errorOutputJson(result: ItemResult): IDataObject {
+	const json: IDataObject = { error: errorInfo(result.error ?? result.missedGoal) };
+	if (Object.keys(result.json).length) json.details = result.json;
+	return json;
 }
 
 function statusLine(outcome: PollOutcome): string {
