@@ -196,7 +196,7 @@ export async function callApi(client: SoraClient, call: ApiCall, options: CallOp
 			timeout: timeoutMs,
 		};
 		const { response, failureCode } = await send(client, kind, request, itemIndex);
-		// A submit's answer is read even then: it may name a task that is now being paid for.
+		// After a cancel a read is abandoned, but a submit's answer is still read: it may name a task now being paid for.
 		if (kind === 'read' && client.signal?.aborted) throw new ExecutionCancelled(node, itemIndex);
 
 		let retryWait: number | undefined;
