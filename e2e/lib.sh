@@ -5,6 +5,9 @@ SYSTEM_NODE=$(command -v node)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
 trap cleanup EXIT
+pass=0; fail=0
+ok()  { echo "PASS: $*"; pass=$((pass+1)); }
+bad() { echo "FAIL: $*"; fail=$((fail+1)); }
 free_port() { "$SYSTEM_NODE" -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 
 # n8n_env DIR: quiet, offline, isolated n8n state under DIR/user
@@ -62,4 +65,16 @@ run_workflow() {
   local rc=$?
   "$SYSTEM_NODE" "$ROOT/e2e/extract-result.mjs" "$2/$1.out" > "$2/$1.result.json" 2>/dev/null
   return $rc
+}
+
+# start_n8n LOG: `n8n start` on a free port of 127.0.0.1 (sets N8N_PORT, N8N_PID), back once it reports ready
+start_n8n() {
+  export N8N_PORT; N8N_PORT=$(free_port)
+  export N8N_LISTEN_ADDRESS=127.0.0.1 N8N_HOST=127.0.0.1 N8N_SECURE_COOKIE=false
+  n8n start > "$1" 2>&1 &
+  N8N_PID=$!; PIDS+=("$N8N_PID")
+  for _ in $(seq 1 300); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$N8N_PORT/healthz/readiness")" = 200 ] && break
+    kill -0 "$N8N_PID" 2>/dev/null || break; sleep 0.3
+  done
 }

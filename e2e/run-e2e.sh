@@ -12,9 +12,6 @@ ROOT=$(cd "$HERE/.." && pwd)
 bash "$HERE/setup-n8n.sh" || { echo "FAIL: could not install n8n"; echo "0 passed, 1 failed"; exit 1; }
 
 STATE=$(mktemp -d "${TMPDIR:-/tmp}/sora-e2e.XXXXXX")
-pass=0; fail=0
-ok()  { echo "PASS: $*"; pass=$((pass+1)); }
-bad() { echo "FAIL: $*"; fail=$((fail+1)); }
 check() { "$SYSTEM_NODE" "$HERE/check.mjs" "$@"; }
 t_start=$(date +%s)
 
@@ -163,14 +160,7 @@ done
 
 # --- credential tests through n8n's own REST API (what the "Test" button in the editor calls) -------------
 n8n publish:workflow --id=soraE2eCancel001 > "$STATE/publish.log" 2>&1 || { bad "publish:workflow (cancel)"; tail -5 "$STATE/publish.log"; }
-export N8N_PORT; N8N_PORT=$(free_port)
-export N8N_LISTEN_ADDRESS=127.0.0.1 N8N_HOST=127.0.0.1 N8N_SECURE_COOKIE=false
-n8n start > "$STATE/start.log" 2>&1 &
-N8N_PID=$!; PIDS+=("$N8N_PID")
-for _ in $(seq 1 300); do
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$N8N_PORT/healthz/readiness")" = 200 ] && break
-  kill -0 "$N8N_PID" 2>/dev/null || break; sleep 0.3
-done
+start_n8n "$STATE/start.log"
 JAR="$STATE/cookies.txt"
 curl -s -c "$JAR" -H 'content-type: application/json' -X POST "http://127.0.0.1:$N8N_PORT/rest/owner/setup" \
   -d '{"email":"e2e@example.com","firstName":"E2e","lastName":"Owner","password":"E2e-password-123"}' > "$STATE/owner.json"

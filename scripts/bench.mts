@@ -6,6 +6,7 @@
  *   B3  peak RSS growth while a 1 GiB video streams into binary data
  *   B4  CPU per item for validation and request building, over 10,000 items
  *   --quick   B1's one-at-a-time run on 10 items, extrapolated to 100 (saves about 5 minutes)
+ * Run with --expose-gc (npm run bench does) so that B3 measures from a collected heap.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -12,8 +12,8 @@ step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf '\n\033[31mdemo: %s\033[0m\n' "$*" >&2; exit 1; }
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  step "Installing the project's dev dependencies (npm install, about a minute the first time)"
-  npm install --no-audit --no-fund --loglevel=error || die "npm install failed"
+  step "Installing the project's dev dependencies (npm ci, about a minute the first time)"
+  npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed"
 fi
 step "Building the package"
 npm run --silent build > /tmp/sora-demo-build.log 2>&1 || { cat /tmp/sora-demo-build.log; die "build failed"; }

@@ -8,10 +8,14 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 step() { printf '\n=== %s\n' "$*"; }
 t0=$(date +%s)
 
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  step "npm install"
-  npm install --no-audit --no-fund --loglevel=error
+# A clean install from the lockfile, as CI does, whenever node_modules is missing or older than the lockfile.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
+  step "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
 fi
+
+step "lockfile installs on every platform"
+node scripts/check-lock.mjs
 
 step "build (n8n-node build)"
 npm run --silent build > /tmp/sora-build.log 2>&1 || { cat /tmp/sora-build.log; exit 1; }
@@ -42,6 +46,13 @@ if [ "${SKIP_E2E:-0}" != 1 ]; then
   bash e2e/run-e2e.sh 2>&1 | tee "$E2E_LOG"
   read -r e2e_pass e2e_fail < <(tail -1 "$E2E_LOG" | awk '{print $1, $3}')
   [ "$e2e_fail" = 0 ] || { echo "end-to-end failures"; exit 1; }
+
+  step "Sora Generate as an AI-agent tool, in a real n8n (examples/chat-to-video.json, scripted model)"
+  AGENT_LOG=$(mktemp)
+  bash e2e/agent/run-agent.sh 2>&1 | tee "$AGENT_LOG"
+  read -r agent_pass agent_fail < <(tail -1 "$AGENT_LOG" | awk '{print $1, $3}')
+  e2e_pass=$((e2e_pass + agent_pass)); e2e_fail=$((e2e_fail + agent_fail))
+  [ "$agent_fail" = 0 ] || { echo "AI-agent test failures"; exit 1; }
 
   step "npm run demo (the README's first command), into a temporary folder"
   DEMO_DIR=$(mktemp -d)

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ILoadOptionsFunctions } from 'n8n-workflow';
+import { NodeHelpers, type ILoadOptionsFunctions, type INodeTypeDescription } from 'n8n-workflow';
 import { SoraGenerate } from '../nodes/SoraGenerate/SoraGenerate.node';
 import { getDurations, searchModels } from '../nodes/shared/parameters/methods';
+import { list, modelsFor } from '../nodes/shared/parameters/models';
 
 function loadOptionsContext(flavor: string, model: string): ILoadOptionsFunctions {
 	return {
@@ -42,5 +43,18 @@ describe('the editor follows the model table', () => {
 			expect(additional).toContain(name);
 		}
 		expect(new SoraGenerate().description.usableAsTool).toBe(true);
+	});
+
+	it('as an AI-agent tool, Sora Generate describes itself with every model\'s durations from the model table; the node itself does not show it', () => {
+		const description = new SoraGenerate().description;
+		const defaults = (desc: INodeTypeDescription) => NodeHelpers.getNodeParameters(desc.properties, {}, true, false, null, desc)!;
+		// n8n names the tool variant of a usableAsTool node "<name>Tool"; '@tool' display options follow that name.
+		const asTool = defaults({ ...description, name: `${description.name}Tool` });
+		const text = String(asTool.toolDescription);
+		for (const flavor of ['toapis', 'openaiCompatible'] as const) {
+			for (const model of modelsFor(flavor)) if (model.durations) expect(text).toContain(`${model.name} ${list(model.durations, ' s')}`);
+		}
+		expect(text).toMatch(/prompt: .*duration: /);
+		expect(defaults(description).toolDescription).toBeUndefined();
 	});
 });

@@ -1,7 +1,7 @@
 import { NodeApiError, NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 import { createFollower, type FollowUp } from '../shared/tasks/follow';
 import type { ItemResult } from '../shared/tasks/outcomes';
-import { readInputFile, readWaitParameters, startBatch } from '../shared/parameters/read';
+import { readInputFile, readText, readWaitParameters, startBatch } from '../shared/parameters/read';
 import { submitOnce } from '../shared/tasks/once';
 import { callApi, type SoraClient } from '../shared/provider/transport';
 import { validateCharacterRequest, type CharacterParameters, type CharacterRequest } from '../shared/parameters/validation';
@@ -66,7 +66,7 @@ export async function runCharacters(this: IExecuteFunctions): Promise<ItemResult
 			const operation = this.getNodeParameter('operation', itemIndex, 'create') as string;
 			const wait = readWaitParameters(this, itemIndex);
 			if (operation === 'get') {
-				const id = String(this.getNodeParameter('taskId', itemIndex, '')).trim();
+				const id = readText(this, 'taskId', itemIndex).trim();
 				if (!id) {
 					throw new NodeOperationError(this.getNode(), 'Character Task ID is empty', {
 						itemIndex,
@@ -83,11 +83,11 @@ export async function runCharacters(this: IExecuteFunctions): Promise<ItemResult
 				continue;
 			}
 			const parameters: CharacterParameters = {
-				model: String(this.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? ''),
-				timestamps: String(this.getNodeParameter('timestamps', itemIndex, '')),
-				url: String(this.getNodeParameter('url', itemIndex, '')),
-				fromTask: String(this.getNodeParameter('fromTask', itemIndex, '')),
-				prompt: String(this.getNodeParameter('prompt', itemIndex, '')),
+				model: readText(this, 'model', itemIndex, { extractValue: true }),
+				timestamps: readText(this, 'timestamps', itemIndex),
+				url: readText(this, 'url', itemIndex),
+				fromTask: readText(this, 'fromTask', itemIndex),
+				prompt: readText(this, 'prompt', itemIndex),
 				video: await readInputFile(this, itemIndex, 'videoBinaryPropertyName', 'Video From Binary Field'),
 			};
 			creates.push({ itemIndex, request: validateCharacterRequest(this.getNode(), itemIndex, parameters), wait });

@@ -7,11 +7,29 @@ import {
 	requestTimeoutOption,
 	waitForCompletionProperties,
 } from '../shared/parameters/descriptions';
-import { STYLES } from '../shared/parameters/models';
+import { durationsByModel, STYLES } from '../shared/parameters/models';
 
 const onGenerate = { show: { operation: ['generate'] } };
 
+/** What an AI agent reads about Sora Generate used as a tool: each value it may fill in, and what is allowed. */
+const toolDescription =
+	'Generates a video with Sora 2 and returns the task as JSON: id, status, videoUrl (once finished), error. ' +
+	'prompt: what the video shows, in plain words (subject, action, setting, camera, style; a character as @username). ' +
+	`duration: the length in whole seconds, which depends on the model set in this tool: ${durationsByModel()} ` +
+	'A value that is not allowed comes back as an error that names the allowed values: call again with one of them.';
+
 export const generateProperties: INodeProperties[] = [
+	{
+		// Declared here (n8n adds a generic one otherwise) so that the default tells the model the allowed values.
+		displayName: 'Description',
+		name: 'toolDescription',
+		type: 'string',
+		default: toolDescription,
+		required: true,
+		typeOptions: { rows: 4 },
+		description: 'What the AI agent reads about this tool: what it does and which values it may fill in',
+		displayOptions: { show: { '@tool': [true] } },
+	},
 	{
 		displayName: 'Operation',
 		name: 'operation',

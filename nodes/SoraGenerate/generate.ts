@@ -1,7 +1,7 @@
 import { NodeApiError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { createFollower, type FollowUp } from '../shared/tasks/follow';
 import type { ItemResult } from '../shared/tasks/outcomes';
-import { readDownloadParameters, readInputFile, readWaitParameters, startBatch } from '../shared/parameters/read';
+import { readDownloadParameters, readInputFile, readText, readWaitParameters, startBatch } from '../shared/parameters/read';
 import type { SoraTask } from '../shared/tasks/task';
 import { submitOnce } from '../shared/tasks/once';
 import { callApi, type SoraClient } from '../shared/provider/transport';
@@ -17,11 +17,11 @@ async function plan(ctx: IExecuteFunctions, client: SoraClient, itemIndex: numbe
 	const operation = ctx.getNodeParameter('operation', itemIndex, 'generate') as 'generate' | 'remix';
 	const parameters: VideoParameters = {
 		operation,
-		videoId: operation === 'remix' ? String(ctx.getNodeParameter('videoId', itemIndex, '')) : '',
-		model: String(ctx.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? ''),
-		prompt: String(ctx.getNodeParameter('prompt', itemIndex, '')),
+		videoId: operation === 'remix' ? readText(ctx, 'videoId', itemIndex) : '',
+		model: readText(ctx, 'model', itemIndex, { extractValue: true }),
+		prompt: readText(ctx, 'prompt', itemIndex),
 		duration: Number(ctx.getNodeParameter('duration', itemIndex, 0) || 0),
-		aspectRatio: String(ctx.getNodeParameter('aspectRatio', itemIndex, '')),
+		aspectRatio: readText(ctx, 'aspectRatio', itemIndex),
 		imageUrls: operation === 'generate' ? ctx.getNodeParameter('imageUrls', itemIndex, '') : '',
 		image: operation === 'generate' ? await readInputFile(ctx, itemIndex, 'imageBinaryPropertyName', 'Image From Binary Field') : undefined,
 		additionalFields: operation === 'generate' ? (ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject) : {},

@@ -3,11 +3,11 @@ import { createFollower, type FollowUp } from '../shared/tasks/follow';
 import type { ItemResult } from '../shared/tasks/outcomes';
 import type { TaskKind } from '../shared/tasks/task';
 import type { SoraClient } from '../shared/provider/transport';
-import { readDownloadParameters, readWaitParameters, startBatch } from '../shared/parameters/read';
+import { readDownloadParameters, readText, readWaitParameters, startBatch } from '../shared/parameters/read';
 
 function readFollowUp(ctx: IExecuteFunctions, client: SoraClient, itemIndex: number): FollowUp {
 	const node = ctx.getNode();
-	const id = String(ctx.getNodeParameter('taskId', itemIndex, '')).trim();
+	const id = readText(ctx, 'taskId', itemIndex).trim();
 	if (!id) {
 		throw new NodeOperationError(node, 'Task ID is empty', {
 			itemIndex,

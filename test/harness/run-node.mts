@@ -1,42 +1,43 @@
 /**
- * Runs one of our nodes outside n8n, the way n8n's engine would: real parameters (with the node
- * description's defaults), the real credential class (its authenticate() builds the auth header), and
- * HTTP through axios with n8n's own conversion rules (see @n8n/backend-network convertN8nRequestToAxios),
- * including its habit of re-sending Authorization on cross-origin redirects. The real-n8n end-to-end
- * test (e2e/) checks the same nodes inside n8n itself.
+ * Runs one of our nodes in n8n's own engine (n8n-core's WorkflowExecute), as n8n does: a workflow of a
+ * start node that feeds the test's items into the node under test. Everything between the two is n8n's:
+ * parameter defaults and displayOptions, resource locators, expressions ($json, $('Node').item,
+ * $execution.id, $itemIndex), helpers.httpRequestWithAuthentication (calling the credential class's
+ * authenticate through a credentials helper), the binary data service in filesystem mode, continueOnFail,
+ * cancellation through the execution's abort signal. The real-n8n end-to-end test (e2e/) runs the packed
+ * package inside a whole n8n server.
  */
-import axios, { type AxiosRequestConfig } from 'axios';
-import { createWriteStream, mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
+import { readFileSync, statSync } from 'node:fs';
 import {
-	NodeApiError,
+	NodeHelpers,
 	type IBinaryData,
 	type ICredentialDataDecryptedObject,
 	type IDataObject,
-	type IHttpRequestOptions,
 	type INode,
 	type INodeExecutionData,
-	type INodeProperties,
+	type INodeParameters,
 	type INodeType,
-	type JsonObject,
+	type ITaskData,
 } from 'n8n-workflow';
-import { SoraApi } from '../../credentials/SoraApi.credentials';
+import { engine } from './engine.mts';
+import { logSink } from './logger.mts';
 
 export interface RunOptions {
-	/** Node parameters: one object for every item, or a function of the item index */
+	/** Node parameters as a user sets them: one object for every item, or a function of the item index */
 	parameters: IDataObject | ((itemIndex: number) => IDataObject);
 	items?: INodeExecutionData[];
 	credentials: ICredentialDataDecryptedObject;
 	continueOnFail?: boolean;
-	/** The node's On Error setting; continueRegularOutput / continueErrorOutput imply continueOnFail */
+	/** The node's On Error setting (continueOnFail: true is continueRegularOutput) */
 	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
-	/** Cancel the execution after this many ms */
+	/** Cancel the execution after this many ms (as n8n's Stop button does) */
 	cancelAfterMs?: number;
 	/** n8n's execution id; runs with the same id are retries of one execution (Retry On Fail) */
 	executionId?: string;
+	/** Name of the node under test (default: the node's default name), for $('Name') expressions */
+	nodeName?: string;
+	/** Name of the start node that feeds the items (default "Start") */
+	startNodeName?: string;
 }
 
 export interface StoredBinary {
@@ -46,154 +47,124 @@ export interface StoredBinary {
 
 export interface RunResult {
 	output?: INodeExecutionData[];
+	/** Items n8n routed to the node's error output (On Error: Continue (using error output)) */
+	errorOutput?: INodeExecutionData[];
 	error?: Error & { description?: string; httpCode?: string; context?: IDataObject };
-	/** Files written by prepareBinaryData, by binary id */
+	/** Files in n8n's binary data store that the node's output refers to, by binary id */
 	stored: Map<string, StoredBinary>;
 	logs: string[];
 	durationMs: number;
+	/** The whole run as n8n records it: every node's task data, the execution status */
+	run: { status: string; taskData?: ITaskData };
 }
 
-function propertyDefault(properties: INodeProperties[], name: string): unknown {
-	const prop = properties.find((p) => p.name === name);
-	if (!prop) return undefined;
-	return prop.default;
-}
-
-function resolveExpression(value: unknown, item: INodeExecutionData): unknown {
-	if (typeof value !== 'string' || !value.startsWith('=')) return value;
-	const m = /^=\{\{\s*\$json\.([\w.]+)\s*\}\}$/.exec(value);
-	if (!m) return value.slice(1);
-	return m[1].split('.').reduce<unknown>((acc, key) => (acc as IDataObject | undefined)?.[key], item.json);
-}
-
-const storageDir = mkdtempSync(join(tmpdir(), 'sora-test-binary-'));
-let stored = 0;
 let executions = 0;
 
-/** n8n's helpers.httpRequest, reproduced on axios (the library n8n uses underneath). */
-export async function n8nStyleHttpRequest(options: IHttpRequestOptions): Promise<unknown> {
-	const config: AxiosRequestConfig = {
-		url: options.url,
-		baseURL: options.baseURL,
-		method: options.method ?? 'GET',
-		headers: { ...(options.headers as Record<string, string>) },
-		params: options.qs,
-		timeout: options.timeout,
-		signal: options.abortSignal as AbortSignal | undefined,
-		maxBodyLength: Infinity,
-		maxContentLength: Infinity,
-	};
-	if (options.disableFollowRedirect) config.maxRedirects = 0;
-	if (options.encoding) config.responseType = options.encoding as AxiosRequestConfig['responseType'];
-	if (options.body !== undefined && (options.method ?? 'GET') !== 'GET') config.data = options.body;
-	if (options.json && !Object.keys(config.headers ?? {}).some((k) => k.toLowerCase() === 'accept')) {
-		(config.headers as Record<string, string>).Accept = 'application/json';
+/**
+ * n8n keeps one parameter set per node, not per item. A test that varies a value by item becomes what a
+ * user would write: an expression that picks the item's value by $itemIndex. Each item's set is first
+ * completed with n8n's own defaults (NodeHelpers.getNodeParameters), so a field one item leaves out gets
+ * the default there.
+ */
+export function perItemParameters(nodeType: INodeType, itemCount: number, parametersOf: (itemIndex: number) => IDataObject): IDataObject {
+	const { description } = nodeType;
+	const sets = Array.from({ length: itemCount }, (_, i) =>
+		NodeHelpers.getNodeParameters(description.properties, parametersOf(i) as INodeParameters, true, false, null, description) ?? {},
+	);
+	// The editor offers no expression for these (e.g. Operation): they cannot differ by item in n8n.
+	for (const property of description.properties.filter((p) => p.noDataExpression)) {
+		const column = sets.map((set) => JSON.stringify(set[property.name]));
+		if (column.some((v) => v !== column[0])) throw new Error(`perItemParameters: ${property.name} cannot differ by item in n8n`);
 	}
-	if (options.ignoreHttpStatusErrors) config.validateStatus = () => true;
-	const authorization = (config.headers as Record<string, string>).Authorization;
-	config.beforeRedirect = (redirected: Record<string, any>) => {
-		// As n8n does: cross-origin redirects keep Authorization unless sendCredentialsOnCrossOriginRedirect is false.
-		if ((options.sendCredentialsOnCrossOriginRedirect ?? true) && authorization) redirected.headers.Authorization = authorization;
-	};
-	const response = await axios.request(config);
-	if (options.returnFullResponse) {
-		return { body: response.data, headers: response.headers, statusCode: response.status, statusMessage: response.statusText };
+	return perItem(sets) as IDataObject;
+}
+
+/**
+ * Equal values stay as they are. Objects (collections, resource locators) are merged key by key, since n8n
+ * reads a collection's options one by one and takes no expression for the whole collection; anything else
+ * becomes an expression (undefined where an item leaves the field out; an item's own expression is inlined).
+ */
+function perItem(values: unknown[]): unknown {
+	const literal = (v: unknown) => (v === undefined ? 'undefined' : JSON.stringify(v));
+	if (values.every((v) => literal(v) === literal(values[0]))) return values[0];
+	const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+	if (values.every(isObject)) {
+		const objects = values as IDataObject[];
+		const keys = new Set(objects.flatMap((o) => Object.keys(o)));
+		const locatorKey = (key: string) => key === '__rl' || (key === 'mode' && objects.every((o) => o.__rl));
+		const merged = [...keys].map((key) => {
+			const column = objects.map((o) => o[key]);
+			// A resource locator's mode is part of the parameter's shape, not a value: it cannot vary by item.
+			if (locatorKey(key) && column.some((v) => v !== column[0])) throw new Error(`perItemParameters: resource locator ${key} differs by item`);
+			return [key, locatorKey(key) ? column[0] : perItem(column)];
+		});
+		return Object.fromEntries(merged);
 	}
-	return response.data;
+	const snippet = (v: unknown) => {
+		if (typeof v !== 'string' || !v.startsWith('=')) return literal(v);
+		const inner = /^=\{\{([\s\S]*)\}\}$/.exec(v);
+		if (!inner) throw new Error(`perItemParameters: only whole {{ }} expressions can differ by item, not ${v}`);
+		return `(${inner[1]})`;
+	};
+	return `={{ [${values.map(snippet).join(', ')}][$itemIndex] }}`;
 }
 
 export async function runNode(NodeClass: new () => INodeType, options: RunOptions): Promise<RunResult> {
+	const { executeOne } = await engine();
 	const nodeType = new NodeClass();
-	const description = nodeType.description;
-	const items: INodeExecutionData[] = options.items ?? [{ json: {} }];
-	const credentialType = new SoraApi();
-	const controller = new AbortController();
-	const logs: string[] = [];
-	const storedFiles = new Map<string, StoredBinary>();
+	const items = options.items ?? [{ json: {} }];
+	const parameters =
+		typeof options.parameters === 'function' ? perItemParameters(nodeType, items.length, options.parameters) : options.parameters;
+	const name = options.nodeName ?? nodeType.description.defaults.name ?? nodeType.description.displayName;
 	const node: INode = {
-		id: 'test-node',
-		name: description.defaults.name ?? description.displayName,
-		type: `n8n-nodes-sora.${description.name}`,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: {},
-		onError: options.onError,
+		id: 'node-under-test',
+		name,
+		type: `n8n-nodes-sora.${nodeType.description.name}`,
+		typeVersion: Math.max(...[nodeType.description.version].flat()),
+		position: [200, 0],
+		parameters: structuredClone(parameters) as INodeParameters,
+		credentials: { soraApi: { id: 'sora-test', name: 'Sora API (test)' } },
+		onError: options.onError ?? (options.continueOnFail ? 'continueRegularOutput' : undefined),
 	};
-	const executionId = options.executionId ?? `test-${++executions}`;
-	const paramsOf = (i: number) =>
-		typeof options.parameters === 'function' ? options.parameters(i) : options.parameters;
-
-	const ctx = {
-		getNode: () => node,
-		getExecutionId: () => executionId,
-		getInputData: () => items,
-		continueOnFail: () => options.continueOnFail ?? (options.onError !== undefined && options.onError !== 'stopWorkflow'),
-		getExecutionCancelSignal: () => controller.signal,
-		onExecutionCancellation: () => undefined,
-		getCredentials: async () => ({ ...options.credentials }),
-		logger: {
-			debug: (m: string) => logs.push(m),
-			info: (m: string) => logs.push(m),
-			warn: (m: string) => logs.push(m),
-			error: (m: string) => logs.push(m),
-		},
-		getNodeParameter(name: string, itemIndex: number, fallback?: unknown, options?: { extractValue?: boolean }) {
-			const params = paramsOf(itemIndex);
-			const [head, ...rest] = name.split('.');
-			let value: unknown = params[head];
-			if (value === undefined) value = propertyDefault(description.properties, head);
-			for (const key of rest) value = (value as IDataObject | undefined)?.[key];
-			if (options?.extractValue && value && typeof value === 'object' && '__rl' in value) value = (value as IDataObject).value;
-			if (options?.extractValue && value && typeof value === 'object' && 'mode' in value) value = (value as IDataObject).value;
-			value = resolveExpression(value, items[itemIndex]);
-			return value === undefined ? fallback : value;
-		},
-		helpers: {
-			httpRequest: n8nStyleHttpRequest,
-			assertBinaryData(itemIndex: number, property: string) {
-				const binary = items[itemIndex].binary?.[property];
-				if (!binary) throw new Error(`no binary field ${property}`);
-				return binary;
-			},
-			async getBinaryDataBuffer(itemIndex: number, property: string) {
-				return Buffer.from(items[itemIndex].binary![property].data, 'base64');
-			},
-			async httpRequestWithAuthentication(_type: string, requestOptions: IHttpRequestOptions) {
-				requestOptions.abortSignal = controller.signal;
-				const authenticated = await credentialType.authenticate(options.credentials, requestOptions);
-				try {
-					return await n8nStyleHttpRequest(authenticated);
-				} catch (error) {
-					throw new NodeApiError(node, error as JsonObject);
-				}
-			},
-			async prepareBinaryData(data: Buffer | Readable, fileName?: string, mimeType?: string): Promise<IBinaryData> {
-				const path = join(storageDir, `${++stored}`);
-				await pipeline(Buffer.isBuffer(data) ? Readable.from([data]) : data, createWriteStream(path));
-				const size = statSync(path).size;
-				const id = `filesystem-v2:test/${stored}`;
-				storedFiles.set(id, { path, size });
-				return {
-					id,
-					data: 'filesystem-v2',
-					fileName,
-					mimeType: mimeType ?? 'application/octet-stream',
-					fileSize: `${size} B`,
-					bytes: size,
-					fileExtension: fileName?.split('.').pop(),
-				} as IBinaryData;
-			},
-		},
-	};
-
-	if (options.cancelAfterMs !== undefined) setTimeout(() => controller.abort(), options.cancelAfterMs);
+	const logs: string[] = [];
 	const started = Date.now();
-	try {
-		const output = await nodeType.execute!.call(ctx as never);
-		return { output: (output as INodeExecutionData[][])[0], stored: storedFiles, logs, durationMs: Date.now() - started };
-	} catch (error) {
-		return { error: error as RunResult['error'], stored: storedFiles, logs, durationMs: Date.now() - started };
+	const outcome = await logSink.run(logs, () =>
+		executeOne({
+			nodeType,
+			node,
+			items,
+			credentials: options.credentials,
+			executionId: options.executionId ?? `test-${process.pid}-${++executions}`,
+			startNodeName: options.startNodeName ?? 'Start',
+			cancelAfterMs: options.cancelAfterMs,
+		}),
+	);
+	const durationMs = Date.now() - started;
+	const taskData = outcome.taskData;
+	const output = taskData?.data?.main?.[0] ?? undefined;
+	const errorOutput = node.onError === 'continueErrorOutput' ? (taskData?.data?.main?.[1] ?? []) : undefined;
+	const error = (taskData?.error ?? outcome.workflowError) as RunResult['error'];
+	return {
+		output: error ? undefined : (output ?? []),
+		errorOutput,
+		error,
+		stored: storedFiles([...(output ?? []), ...(errorOutput ?? [])], outcome.pathOf),
+		logs,
+		durationMs,
+		run: { status: outcome.status, taskData },
+	};
+}
+
+function storedFiles(output: INodeExecutionData[], pathOf: (id: string) => string): Map<string, StoredBinary> {
+	const stored = new Map<string, StoredBinary>();
+	for (const item of output) {
+		for (const binary of Object.values(item.binary ?? {})) {
+			if (!binary.id) continue;
+			const path = pathOf(binary.id);
+			stored.set(binary.id, { path, size: statSync(path).size });
+		}
 	}
+	return stored;
 }
 
 export function readStored(result: RunResult, binary: IBinaryData | undefined): Buffer {

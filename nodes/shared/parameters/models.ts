@@ -112,6 +112,21 @@ export function knownDurations(flavor: ApiFlavor): number[] {
 	return [...all].sort((a, b) => a - b);
 }
 
+/** "4 s, 8 s or 12 s": how messages and descriptions list allowed values. */
+export function list(values: readonly (string | number)[], unit = ''): string {
+	const parts = values.map((v) => `${v}${unit}`);
+	return parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} or ${parts[parts.length - 1]}`;
+}
+
+/** The allowed durations of every model, in words, for a reader of a description (e.g. an AI agent's tool). */
+export function durationsByModel(): string {
+	const byModel = (flavor: ApiFlavor) =>
+		modelsFor(flavor)
+			.map((m) => `${m.name} ${m.durations ? list(m.durations, ' s') : 'any whole number of seconds'}`)
+			.join('; ');
+	return `toapis: ${byModel('toapis')}. OpenAI-compatible: ${byModel('openaiCompatible')}. Azure: ${list(GENERIC.azure.durations ?? [], ' s')}.`;
+}
+
 export const STYLES = ['thanksgiving', 'comic', 'news', 'selfie', 'nostalgic', 'anime'] as const;
 
 export const DEFAULT_MODEL: Record<ApiFlavor, string> = {

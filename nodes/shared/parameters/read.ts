@@ -2,12 +2,22 @@ import {
 	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
+	type IGetNodeParameterOptions,
 	type INodeExecutionData,
 } from 'n8n-workflow';
 import { errorItemJson, errorOutputJson, type ItemResult } from '../tasks/outcomes';
 import { connect, DEFAULT_TIMEOUT_MS, type SoraClient } from '../provider/transport';
 
 /** Reading the parameters the nodes share (declared once in descriptions.ts). */
+
+/**
+ * A text parameter as a string. An expression that finds nothing (e.g. {{ $json.id }} on an item without
+ * an id) gives undefined in n8n: that must read as empty, not as the text "undefined".
+ */
+export function readText(ctx: IExecuteFunctions, name: string, itemIndex: number, options?: IGetNodeParameterOptions): string {
+	const value = ctx.getNodeParameter(name, itemIndex, '', options) as unknown;
+	return value === undefined || value === null ? '' : String(value);
+}
 
 export function readWaitParameters(ctx: IExecuteFunctions, itemIndex: number) {
 	const wait = ctx.getNodeParameter('waitForCompletion', itemIndex, false) as boolean;
@@ -19,7 +29,7 @@ export function readWaitParameters(ctx: IExecuteFunctions, itemIndex: number) {
 export function readDownloadParameters(ctx: IExecuteFunctions, itemIndex: number, applicable = true) {
 	const downloadVideo = applicable && (ctx.getNodeParameter('downloadVideo', itemIndex, false) as boolean);
 	const binaryPropertyName = downloadVideo
-		? String(ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim()
+		? readText(ctx, 'binaryPropertyName', itemIndex).trim()
 		: 'data';
 	if (downloadVideo && !binaryPropertyName) {
 		throw new NodeOperationError(ctx.getNode(), '"Put Video in Field" is empty', {
@@ -50,7 +60,7 @@ export async function readInputFile(
 	parameterName: string,
 	label: string,
 ): Promise<{ binaryPropertyName: string; data: Buffer; mimeType: string; fileName: string } | undefined> {
-	const binaryPropertyName = String(ctx.getNodeParameter(parameterName, itemIndex, '')).trim();
+	const binaryPropertyName = readText(ctx, parameterName, itemIndex).trim();
 	if (!binaryPropertyName) return undefined;
 	const item = ctx.getInputData()[itemIndex];
 	if (!item.binary?.[binaryPropertyName]) {

@@ -2,7 +2,7 @@ import { NodeOperationError, type IDataObject, type INode } from 'n8n-workflow';
 import { z } from 'zod/v4';
 import type { ApiFlavor } from '../provider/connection';
 import { sniffImage } from '../media/images';
-import { ruleFor, STYLES, type AspectRatio, type ModelRule } from './models';
+import { list, ruleFor, STYLES, type AspectRatio, type ModelRule } from './models';
 
 /**
  * Everything a Sora Generate item asks for, checked against the model table before any request leaves.
@@ -125,11 +125,6 @@ const ALLOWED_TEXT: Record<string, string> = {
 	n: 'a whole number from 1 to 4',
 	style: STYLES.join(', '),
 };
-
-function list(values: readonly (string | number)[], unit = ''): string {
-	const parts = values.map((v) => `${v}${unit}`);
-	return parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} or ${parts[parts.length - 1]}`;
-}
 
 function show(value: unknown): string {
 	if (typeof value === 'string') return `"${value.length > 80 ? value.slice(0, 77) + '...' : value}"`;

@@ -1,0 +1,192 @@
+/**
+ * n8n-core set up once per test process, the way an n8n instance sets itself up: its own user folder
+ * (settings and encryption key), the binary data service in filesystem mode, a logger. Then each run is a
+ * real WorkflowExecute over a two-node Workflow: Start → node under test.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type {
+	ICredentialDataDecryptedObject,
+	IExecuteFunctions,
+	INode,
+	INodeExecutionData,
+	INodeType,
+	INodeTypes,
+	IRun,
+	ITaskData,
+	IWorkflowExecuteAdditionalData,
+	Workflow,
+} from 'n8n-workflow';
+import { SoraApi } from '../../credentials/SoraApi.credentials';
+import { TestCredentialsHelper } from './credentials-helper.mts';
+import { captureLogger } from './logger.mts';
+
+export interface ExecuteOne {
+	nodeType: INodeType;
+	node: INode;
+	items: INodeExecutionData[];
+	credentials: ICredentialDataDecryptedObject;
+	executionId: string;
+	startNodeName: string;
+	cancelAfterMs?: number;
+}
+
+export interface ExecuteOutcome {
+	/** n8n's record of the node under test: output items or error */
+	taskData?: ITaskData;
+	/** an error of the workflow itself (e.g. it could not start) */
+	workflowError?: Error;
+	status: string;
+	pathOf: (binaryId: string) => string;
+}
+
+const START_TYPE = 'n8n-nodes-sora-test.start';
+
+/** The start node: outputs the test's items, like a Manual Trigger followed by a Code node would. */
+function startNodeType(items: INodeExecutionData[]): INodeType {
+	return {
+		description: {
+			displayName: 'Start',
+			name: 'start',
+			group: ['input'],
+			version: 1,
+			description: 'Feeds the test items',
+			defaults: { name: 'Start' },
+			inputs: [],
+			outputs: ['main'],
+			properties: [],
+		},
+		async execute(this: IExecuteFunctions) {
+			// Every item comes from the start node's one input item, as after a Manual Trigger.
+			return [items.map((item) => ({ ...structuredClone(item), pairedItem: { item: 0 } }))];
+		},
+	};
+}
+
+type Core = typeof import('n8n-core');
+type WorkflowLib = typeof import('n8n-workflow');
+
+let setup: Promise<{ executeOne: (run: ExecuteOne) => Promise<ExecuteOutcome> }> | undefined;
+
+export function engine() {
+	setup ??= start();
+	return setup;
+}
+
+async function start() {
+	// n8n reads its folders from the environment when its services are first built.
+	const userFolder = mkdtempSync(join(tmpdir(), 'sora-n8n-core-'));
+	process.once('exit', () => rmSync(userFolder, { recursive: true, force: true }));
+	process.env.N8N_USER_FOLDER = userFolder;
+	process.env.N8N_DEFAULT_BINARY_DATA_MODE = 'filesystem';
+	process.env.N8N_BINARY_DATA_STORAGE_PATH = join(userFolder, 'binary-data');
+	process.env.N8N_DIAGNOSTICS_ENABLED = 'false';
+	const { Container } = await import('@n8n/di');
+	const { Logger } = await import('@n8n/backend-common');
+	Container.set(Logger, captureLogger as never);
+	const core = await import('n8n-core');
+	const lib = await import('n8n-workflow');
+	lib.LoggerProxy.init(captureLogger); // n8n's own log lines (the engine's) go to the run's log too
+	const binaryData = Container.get(core.BinaryDataService);
+	await binaryData.init();
+	const credentialsHelper = new TestCredentialsHelper({ soraApi: new SoraApi() });
+	const pathOf = (id: string) => binaryData.getPath(id);
+
+	async function executeOne(run: ExecuteOne): Promise<ExecuteOutcome> {
+		const { workflow, start } = twoNodeWorkflow(lib, run);
+		credentialsHelper.setCredentials({ soraApi: run.credentials });
+		const { hooks, nodeUnderTest } = hooksFor(core, workflow, run);
+		const additionalData = { ...INSTANCE, credentialsHelper, hooks, executionId: run.executionId, workflowId: workflow.id };
+		const runExecutionData = lib.createRunExecutionData({
+			executionData: { nodeExecutionStack: [{ node: start, data: { main: [[{ json: {} }]] }, source: null }] },
+		});
+		const execute = new core.WorkflowExecute(additionalData as unknown as IWorkflowExecuteAdditionalData, 'manual', runExecutionData);
+		let running: ReturnType<typeof execute.processRunExecutionData>;
+		try {
+			running = execute.processRunExecutionData(workflow);
+		} catch (error) {
+			// n8n refuses to start a workflow whose nodes have issues (e.g. a required parameter left empty).
+			return { workflowError: error as Error, status: 'error', pathOf };
+		}
+		const canceller = run.cancelAfterMs === undefined ? undefined : setTimeout(() => running.cancel(), run.cancelAfterMs);
+		let result: IRun;
+		try {
+			result = await running;
+		} finally {
+			clearTimeout(canceller);
+		}
+		// A cancelled execution ends before its node has wound down; n8n still records what the node did.
+		if (result.status === 'canceled' && !nodeUnderTest.taskData) await Promise.race([nodeUnderTest.finished, delay(10_000)]);
+		const { taskData } = nodeUnderTest;
+		const workflowError = taskData ? undefined : (result.data.resultData.error as Error | undefined);
+		return { taskData, workflowError, status: result.status, pathOf };
+	}
+	return { executeOne };
+}
+
+/** Start → node under test, with node types that know just these two. */
+function twoNodeWorkflow(lib: WorkflowLib, run: ExecuteOne) {
+	const start: INode = { id: 'start', name: run.startNodeName, type: START_TYPE, typeVersion: 1, position: [0, 0], parameters: {} };
+	const types: Record<string, INodeType> = { [START_TYPE]: startNodeType(run.items), [run.node.type]: run.nodeType };
+	const nodeTypes: INodeTypes = {
+		getByName: (type) => types[type],
+		getByNameAndVersion: (type) => types[type],
+		getKnownTypes: () => ({}),
+	};
+	const workflow = new lib.Workflow({
+		id: 'sora-test-workflow',
+		name: 'Sora test',
+		nodes: [start, run.node],
+		connections: { [start.name]: { main: [[{ node: run.node.name, type: 'main', index: 0 }]] } },
+		active: false,
+		nodeTypes,
+		settings: { executionOrder: 'v1' },
+	});
+	return { workflow, start };
+}
+
+/** n8n's lifecycle hooks for the run; they hand over the node's task data (output or error) when it has run. */
+function hooksFor(core: Core, workflow: Workflow, run: ExecuteOne) {
+	const workflowData = {
+		...{ id: workflow.id, name: workflow.name, nodes: Object.values(workflow.nodes), connections: workflow.connectionsBySourceNode },
+		...{ active: false, isArchived: false, createdAt: new Date(), updatedAt: new Date(), activeVersionId: null },
+	};
+	const hooks = new core.ExecutionLifecycleHooks('manual', run.executionId, workflowData as never);
+	const nodeUnderTest: { taskData?: ITaskData; finished: Promise<void> } = { finished: Promise.resolve() };
+	nodeUnderTest.finished = new Promise<void>((resolve) =>
+		hooks.addHandler('nodeExecuteAfter', (nodeName, data) => {
+			if (nodeName !== run.node.name) return;
+			nodeUnderTest.taskData = data;
+			resolve();
+		}),
+	);
+	return { hooks, nodeUnderTest };
+}
+
+/** What an n8n instance tells every execution about itself (URLs are never called by these nodes). */
+const BASE = 'http://127.0.0.1:5678';
+const INSTANCE = {
+	currentNodeExecutionIndex: 0,
+	restApiUrl: `${BASE}/rest`,
+	instanceBaseUrl: `${BASE}/`,
+	formBaseUrl: `${BASE}/form`,
+	formWaitingBaseUrl: `${BASE}/form-waiting`,
+	formTestBaseUrl: `${BASE}/form-test`,
+	webhookBaseUrl: `${BASE}/webhook`,
+	webhookWaitingBaseUrl: `${BASE}/webhook-waiting`,
+	webhookTestBaseUrl: `${BASE}/webhook-test`,
+	mcpBaseUrl: `${BASE}/mcp`,
+	mcpTestBaseUrl: `${BASE}/mcp-test`,
+	variables: {},
+	executeWorkflow: async () => {
+		throw new Error('sub-workflows are not part of these tests');
+	},
+	getRunExecutionData: async () => undefined,
+	getRuntimeCredential: async () => undefined,
+	logAiEvent: () => undefined,
+};
+
+function delay(ms: number) {
+	return new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+}
