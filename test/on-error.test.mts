@@ -80,7 +80,9 @@ describe.each(kinds)('a failure: $name', (kind) => {
 
 	it('Continue (using error output): the item has n8n\'s error-output shape, the task under `details`', async () => {
 		const { result, taskId } = await run(kind, 'continueErrorOutput');
-		const [item] = result.output!;
+		// n8n-core itself routes the item: nothing on the success branch, the item on the error output
+		expect(result.output).toEqual([]);
+		const [item] = result.errorOutput!;
 		// n8n routes items whose JSON has only these keys to the error output (and would blank an item.error's JSON)
 		expect(Object.keys(item.json).every((key) => ['error', 'message', 'details'].includes(key))).toBe(true);
 		expect(item.error).toBeUndefined();
@@ -96,7 +98,8 @@ describe('a task that ended failed (content policy), Sora Generate with waiting'
 
 	it('goes to the error output by default, keeping the task JSON as it is', async () => {
 		const result = await runNode(SoraGenerate, { parameters: failing, onError: 'continueErrorOutput', credentials: credentialsFor(sim, 'toapis') });
-		const [item] = result.output!;
+		expect(result.output).toEqual([]);
+		const [item] = result.errorOutput!;
 		const task = item.json.details as IDataObject;
 		expect(task).toMatchObject({ status: 'failed', error: { code: 'generation_failed' } });
 		expect((item.json.error as IDataObject).message).toMatch(new RegExp(`Sora task ${task.id} failed: .*content policy`));
@@ -123,5 +126,6 @@ describe('successful items are untouched by the error output mode', () => {
 	it('a completed task carries no error object', async () => {
 		const result = await runNode(SoraGenerate, { parameters: { model: rl('sora-2'), prompt: 'ok', ...wait }, onError: 'continueErrorOutput', credentials: credentialsFor(sim, 'toapis') });
 		expect(result.output![0].json).toMatchObject({ status: 'completed', error: null });
+		expect(result.errorOutput).toEqual([]);
 	});
 });
