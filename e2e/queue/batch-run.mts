@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback?: string) => {
@@ -66,6 +67,23 @@ async function json<T>(url: string, init?: RequestInit): Promise<T> {
 	return (await response.json()) as T;
 }
 
+/** A GET that waits as long as n8n takes (fetch gives up on headers after 5 minutes) */
+function getLong<T>(url: string): Promise<T> {
+	return new Promise((resolve, reject) => {
+		http.get(url, (res) => {
+			let text = '';
+			res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => {
+				if ((res.statusCode ?? 0) >= 400) return reject(new Error(`GET ${url}: HTTP ${res.statusCode} ${text.slice(0, 300)}`));
+				try {
+					resolve(JSON.parse(text) as T);
+				} catch (error) {
+					reject(error as Error);
+				}
+			});
+		}).on('error', reject);
+	});
+}
+
 async function sha256OfUrl(url: string): Promise<string> {
 	const response = await fetch(url);
 	const hash = createHash('sha256');
@@ -87,6 +105,11 @@ interface SimStats {
 
 await json(`${simUrl}/__sim/reset`, { method: 'POST' });
 const rssBefore = Object.fromEntries(pids.map(([name, pid]) => [name, memoryOf(pid)]));
+// Peak RSS during this run: sampled, because /proc's VmHWM also holds peaks from before it
+const rssPeak = Object.fromEntries(pids.map(([name]) => [name, rssBefore[name]?.now ?? 0]));
+const sampler = setInterval(() => {
+	for (const [name, pid] of pids) rssPeak[name] = Math.max(rssPeak[name], memoryOf(pid)?.now ?? 0);
+}, 100);
 const t0 = Date.now();
 const lines: Line[] = [];
 const callErrors: string[] = [];
@@ -97,7 +120,7 @@ await Promise.all(
 			const run = next++;
 			const query = new URLSearchParams({ run: String(run), items: String(itemsPerRun), minMs: String(minMs), maxMs: String(maxMs), ...(bytes ? { bytes } : {}) });
 			try {
-				const answer = await json<Line[] | Line>(`${n8nUrl}/webhook/sora-queue-batch?${query}`);
+				const answer = await getLong<Line[] | Line>(`${n8nUrl}/webhook/${arg('path', 'sora-queue-batch')}?${query}`);
 				lines.push(...(Array.isArray(answer) ? answer : [answer]));
 			} catch (error) {
 				callErrors.push(`run ${run}: ${(error as Error).message}`);
@@ -106,7 +129,7 @@ await Promise.all(
 	}),
 );
 const wallMs = Date.now() - t0;
-const rssAfter = Object.fromEntries(pids.map(([name, pid]) => [name, memoryOf(pid)]));
+clearInterval(sampler);
 const sim = await json<SimStats>(`${simUrl}/__sim/stats`);
 const expected = runs * itemsPerRun;
 
@@ -152,15 +175,14 @@ for (const [name, file] of workerLogs) {
 	const log = readFileSync(file, 'utf8');
 	split[name] = executionIds.filter((id) => log.includes(`Worker started execution ${id} `)).length;
 }
-if (workerLogs.length > 1) {
+if (workerLogs.length > 1 && executionIds.length >= workerLogs.length) {
 	const total = Object.values(split).reduce((a, b) => a + b, 0);
 	check(total === executionIds.length && Object.values(split).every((n) => n > 0), `executions spread over the workers: ${JSON.stringify(split)} of ${executionIds.length}`);
 }
 
 const memory = Object.fromEntries(pids.map(([name]) => {
 	const before = rssBefore[name];
-	const after = rssAfter[name];
-	return [name, before && after ? { rssBeforeMiB: before.now, peakMiB: after.peak, growthMiB: after.peak - before.now } : null];
+	return [name, before ? { rssBeforeMiB: before.now, peakMiB: rssPeak[name], growthMiB: rssPeak[name] - before.now } : null];
 }));
 const figures = {
 	label,

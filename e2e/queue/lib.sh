@@ -51,7 +51,7 @@ start_postgres() {
   bin=$(pg_bindir) || return 1
   PG_DATA="$dir/pg/data"; PG_PORT=$(free_low_port)
   mkdir -p "$dir/pg/run"
-  if [ "$(id -u)" = 0 ]; then chmod 755 "$dir"; chown -R postgres "$dir/pg"; as=(runuser -u postgres --); fi
+  if [ "$(id -u)" = 0 ]; then chmod 711 "$dir" "$(dirname "$dir")"; chown -R postgres "$dir/pg"; as=(runuser -u postgres --); fi
   # trust on loopback only: a throwaway cluster, listening on 127.0.0.1, deleted after the run
   "${as[@]}" "$bin/initdb" -D "$PG_DATA" -U postgres --auth=trust -E UTF8 > "$dir/pg/initdb.log" 2>&1 \
     || { tail -5 "$dir/pg/initdb.log"; return 1; }
@@ -80,6 +80,7 @@ queue_env() {
   export DB_TYPE=postgresdb DB_POSTGRESDB_HOST=127.0.0.1 DB_POSTGRESDB_PORT=$PG_PORT DB_POSTGRESDB_DATABASE=$QUEUE_DB
   export DB_POSTGRESDB_USER=postgres DB_POSTGRESDB_PASSWORD=unused-trust-on-loopback
   export N8N_DEFAULT_BINARY_DATA_MODE=database
+  if [ -n "${QUEUE_DB_MAX_MB:-}" ]; then export N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE=$QUEUE_DB_MAX_MB; fi
   export N8N_LISTEN_ADDRESS=127.0.0.1 N8N_HOST=127.0.0.1 N8N_SECURE_COOKIE=false
 }
 
@@ -152,6 +153,49 @@ queue_up() {
           n8n publish:workflow --id="$id" >> "$dir/import.log" 2>&1 || exit 1
         done) || { echo "import/publish failed:"; tail -20 "$dir/import.log"; return 1; }
   start_queue_n8n "$dir" "$workers"
+}
+
+# queue_workflows DIR RETRY: the simulator's credential (DIR/credentials.json) and the workflows of the queue runs in
+# DIR/workflows (needs SIM_URL, SIM_KEY, WAIT_SECONDS): ping; batch, with n8n's Retry On Fail when RETRY is true,
+# otherwise errors as items; cap, errors as items; the shipped long-job-loop example started by a webhook.
+queue_workflows() {
+  local dir=$1 retry=$2
+  mkdir -p "$dir/workflows"
+  cat > "$dir/credentials.json" <<JSON
+[{"id":"soraQueueCred001","name":"Sora (toapis)","type":"soraApi","data":{"apiFlavor":"toapis","baseUrl":"$SIM_URL","apiKey":"$SIM_KEY"}}]
+JSON
+  queue_workflow "$dir" ping soraQueuePing001 sora-queue-ping
+  queue_workflow "$dir" batch soraQueueBatch01 sora-queue-batch "$retry" "$([ "$retry" = true ] && echo stopWorkflow || echo continueRegularOutput)"
+  queue_workflow "$dir" batch soraQueueCap0001 sora-queue-cap false continueRegularOutput
+  # A manual run would stay on main: the loop example gets a webhook instead of its Manual Trigger, and a long Wait
+  "$SYSTEM_NODE" -e '
+    const fs = require("fs"); const [file, out, wait] = process.argv.slice(1);
+    const wf = JSON.parse(fs.readFileSync(file, "utf8"));
+    wf.id = "soraQueueLoop001";
+    const start = wf.nodes.find((n) => n.type === "n8n-nodes-base.manualTrigger");
+    Object.assign(start, { type: "n8n-nodes-base.webhook", typeVersion: 2, webhookId: crypto.randomUUID(), parameters: { path: "sora-queue-loop", responseMode: "onReceived", options: {} } });
+    for (const n of wf.nodes) {
+      if (n.credentials?.soraApi) n.credentials.soraApi = { id: "soraQueueCred001", name: "Sora (toapis)" };
+      if (n.type === "n8n-nodes-base.wait") n.parameters.amount = Number(wait);
+    }
+    fs.writeFileSync(out, JSON.stringify(wf));' "$ROOT/examples/long-job-loop.json" "$dir/workflows/soraQueueLoop001.json" "${WAIT_SECONDS:-70}"
+}
+
+# queue_workflow DIR TEMPLATE ID WEBHOOK_PATH [RETRY_ON_FAIL] [ON_ERROR]: e2e/queue/workflows/TEMPLATE into
+# DIR/workflows, polling every second
+queue_workflow() {
+  local dir=$1; shift
+  sed -e "s#__WF_ID__#$2#" -e "s#__CRED_ID__#soraQueueCred001#" -e "s#__POLL__#1#" \
+    -e "s#\"path\": \"sora-queue-[a-z]*\"#\"path\": \"$3\"#" \
+    -e "s#\"webhookId\": \"[^\"]*\"#\"webhookId\": \"$("$SYSTEM_NODE" -p 'crypto.randomUUID()')\"#" \
+    -e "s#__RETRY__#${4:-false}#" -e "s#__ON_ERROR__#${5:-stopWorkflow}#" "$ROOT/e2e/queue/workflows/$1.template.json" > "$dir/workflows/$2.json"
+}
+
+# batch_run LABEL RUNS ITEMS [more batch-run.mts arguments]: the batch driver against the running n8n and simulator
+batch_run() {
+  local label=$1 runs=$2 items=$3; shift 3
+  "$SYSTEM_NODE" "$ROOT/node_modules/.bin/tsx" "$ROOT/e2e/queue/batch-run.mts" --n8n "$MAIN_URL" --sim "$SIM_URL" --cdn "$SIM_CDN" \
+    --runs "$runs" --items "$items" --label "$label" "$@"
 }
 
 # Peak and current RSS of a process in MiB: "<VmHWM> <VmRSS>"
