@@ -63,6 +63,7 @@ fi
   row("ratio to the bound", (r) => (r.wallSeconds / bound).toFixed(2) + "x");
   row("429s (submit / read)", (r) => `${r.rateLimited.submit} / ${r.rateLimited.read}`);
   row("submit requests per item", (r) => r.submitsPerItem.toFixed(2));
+  row("video downloads per item", (r) => r.downloadsPerItem.toFixed(2));
   row("polls per task (max / mean)", (r) => `${r.pollsPerTask.max} / ${r.pollsPerTask.mean.toFixed(2)}`);
   row("executions per worker", (r) => JSON.stringify(r.executionsPerWorker).replace(/"/g, "") || "-");
   for (const p of ["main", "w1", "w2"]) row(`RSS growth ${p} (peak)`, (r) => (r.memory[p] ? `${r.memory[p].growthMiB} MiB (${r.memory[p].peakMiB})` : "-"));

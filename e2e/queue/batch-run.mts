@@ -196,6 +196,7 @@ const figures = {
 	acceptedSubmissions: sim.acceptedSubmissions,
 	rateLimited: sim.rateLimited,
 	pollsPerTask: sim.pollsPerTask,
+	downloadsPerItem: sim.downloads / expected,
 	statusReads: sim.statusReads,
 	executionsPerWorker: split,
 	memory,
