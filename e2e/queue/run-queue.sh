@@ -86,13 +86,19 @@ if has_case cap; then
   cap=${QUEUE_DB_MAX_MB:-512}; size=$(( (cap + 8) * 1024 * 1024 ))
   echo "--- a video of $((cap + 8)) MiB, above the database binary store's cap of $cap MiB"
   t=$(date +%s)
-  curl -s "$MAIN_URL/webhook/sora-queue-cap?run=cap&items=1&minMs=1000&bytes=$size" > "$STATE/cap.json"
+  before_rss=(); for p in "${WORKER_PIDS[@]}"; do before_rss+=("$(rss_of "$p" | cut -d' ' -f2)"); done
+  curl -s "$MAIN_URL/webhook/sora-queue-cap?run=cap&items=1&minMs=1000&bytes=$size" > "$STATE/cap.json" &
+  call=$!; peak_rss=(0 0)
+  while kill -0 "$call" 2>/dev/null; do  # peak RSS of each worker while the call runs, sampled
+    for i in 0 1; do r=$(rss_of "${WORKER_PIDS[$i]}" | cut -d' ' -f2); [ "${r:-0}" -gt "${peak_rss[$i]}" ] && peak_rss[$i]=$r; done
+    sleep 0.2
+  done
   line=$(jq_ 'JSON.stringify(Array.isArray(x) ? x[0] : x)' < "$STATE/cap.json")
   task=$(echo "$line" | jq_ 'x.id'); error=$(echo "$line" | jq_ 'x.error')
   alive=0; for p in "${WORKER_PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=$((alive+1)); done
   w=$(worker_index "$(echo "$line" | jq_ 'x.executionId')")
   if [[ "$task" == video_* ]] && [[ "$error" == *N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE* ]] && [[ "$error" == *"$task"* ]] && [ "$alive" = 2 ]; then
-    ok "video above the cap ($((cap + 8)) MiB > $cap MiB) in $(( $(date +%s) - t )) s: the item keeps task id $task and says \"${error:0:150}…\"; both workers still up (worker peak RSS $(rss_of "${WORKER_PIDS[$w]:-0}" | cut -d' ' -f1) MiB)"
+    ok "video above the cap ($((cap + 8)) MiB > $cap MiB) in $(( $(date +%s) - t )) s: the item keeps task id $task and says \"${error:0:150}…\"; both workers still up (the worker's RSS grew by $(( ${peak_rss[$w]:-0} - ${before_rss[$w]:-0} )) MiB: n8n reads the whole file before refusing it)"
   else
     bad "video above the cap: task=$task error=${error:0:300} workers alive=$alive"; head -c 800 "$STATE/cap.json"
   fi
