@@ -93,6 +93,7 @@ if has_case cap; then
     for i in 0 1; do r=$(rss_of "${WORKER_PIDS[$i]}" | cut -d' ' -f2); [ "${r:-0}" -gt "${peak_rss[$i]}" ] && peak_rss[$i]=$r; done
     sleep 0.2
   done
+  wait "$call"
   line=$(jq_ 'JSON.stringify(Array.isArray(x) ? x[0] : x)' < "$STATE/cap.json")
   task=$(echo "$line" | jq_ 'x.id'); error=$(echo "$line" | jq_ 'x.error')
   alive=0; for p in "${WORKER_PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=$((alive+1)); done
