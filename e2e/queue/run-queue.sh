@@ -51,13 +51,6 @@ count_lines() { # prefix each PASS/FAIL line of a sub-run with a label and count
   done
 }
 
-if has_case scale; then
-  echo "--- scale: $RUNS executions x $ITEMS items through the queue"
-  queue_batch "scale" "$RUNS" "$ITEMS" --min-ms 2000 --max-ms 4000 --json "$STATE/scale.json" > "$STATE/scale.log" 2>&1
-  count_lines "scale $RUNS x $ITEMS" < "$STATE/scale.log"
-  grep -q '^figures:' "$STATE/scale.log" || { bad "scale run did not finish"; tail -20 "$STATE/scale.log"; }
-fi
-
 sql() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$QUEUE_DB" -Atc "$1"; }
 jq_() { "$SYSTEM_NODE" -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{const x=JSON.parse(s||'null');console.log($1)})"; }
 stats() { curl -s "$SIM_URL/__sim/stats"; }
@@ -74,6 +67,13 @@ replace_worker() { # index name: a fresh worker instead of a killed one
   wait_worker "$STATE" "$2"
 }
 sample_sha=$(sha256sum "$ROOT/simulator/media/sample.mp4" | cut -d' ' -f1)
+
+if has_case scale; then
+  echo "--- scale: $RUNS executions x $ITEMS items through the queue"
+  queue_batch "scale" "$RUNS" "$ITEMS" --min-ms 2000 --max-ms 4000 --json "$STATE/scale.json" > "$STATE/scale.log" 2>&1
+  count_lines "scale $RUNS x $ITEMS" < "$STATE/scale.log"
+  grep -q '^figures:' "$STATE/scale.log" || { bad "scale run did not finish"; tail -20 "$STATE/scale.log"; }
+fi
 
 if has_case binary; then
   echo "--- a 400 MiB video into the database binary store"
