@@ -27,7 +27,8 @@ n8n_env() {
 install_package() {
   local pkg="$N8N_USER_FOLDER/.n8n/nodes/node_modules/n8n-nodes-sora"
   mkdir -p "$pkg"
-  (cd "$ROOT" && npm pack --silent --pack-destination "$1" >/dev/null 2>&1) \
+  # packed once per destination folder (queue mode installs it into several user folders)
+  { ls "$1"/n8n-nodes-sora-*.tgz > /dev/null 2>&1 || (cd "$ROOT" && npm pack --silent --pack-destination "$1" >/dev/null 2>&1); } \
     && tar -xzf "$1"/n8n-nodes-sora-*.tgz -C "$pkg" --strip-components=1 && [ ! -d "$pkg/node_modules" ]
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: install (when needed), build, lint (strict, Cloud rules), type-check the
-# tests, unit tests against the Sora simulator, then the end-to-end test in a real n8n 2.41.1.
+# tests, unit tests against the Sora simulator, then the end-to-end tests in a real n8n 2.41.1 (regular and queue mode).
 #   npm test                  everything
 #   SKIP_E2E=1 npm test       without the real-n8n part (about a minute faster on a warm machine)
 set -euo pipefail
@@ -61,6 +61,14 @@ if [ "${SKIP_E2E:-0}" != 1 ]; then
   else
     tail -30 "$DEMO_DIR/demo.log"; echo "FAIL: npm run demo"; exit 1
   fi
+
+  step "queue mode in a real n8n (PostgreSQL, Redis, main + 2 workers; reduced: 4 x 5 items, burst 10, 16 MiB cap, loop)"
+  QUEUE_LOG=$(mktemp)
+  QUEUE_RUNS=4 QUEUE_ITEMS=5 QUEUE_RATE_LIMIT=5,10,50,500 QUEUE_DB_MAX_MB=16 QUEUE_CASES=scale,cap,loop \
+    bash e2e/queue/run-queue.sh 2>&1 | tee "$QUEUE_LOG"
+  read -r queue_pass queue_fail < <(tail -1 "$QUEUE_LOG" | awk '{print $1, $3}')
+  e2e_pass=$((e2e_pass + ${queue_pass:-0})); e2e_fail=$((e2e_fail + ${queue_fail:-1}))
+  [ "${queue_fail:-1}" = 0 ] || { echo "queue-mode failures"; exit 1; }
 fi
 echo "test suite wall time: $(( $(date +%s) - t0 )) s"
 read -r unit_pass unit_fail <<< "$unit"

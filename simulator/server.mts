@@ -83,6 +83,8 @@ export interface RecordedRequest {
 	body?: unknown;
 	status?: number;
 	at: number;
+	/** When the answer was fully sent (for downloads: when the last byte left) */
+	doneAt?: number;
 }
 
 export interface RateLimit {
@@ -512,7 +514,10 @@ export class SoraSimulator {
 			}
 		}
 		this.requests.push(record);
-		res.on('finish', () => (record.status = res.statusCode));
+		res.on('finish', () => {
+			record.status = res.statusCode;
+			record.doneAt = Date.now();
+		});
 
 		if (server === 'cdn' && (req.headers.authorization || req.headers['api-key'])) {
 			this.leaks.push(`${method} ${url.pathname} carried ${req.headers.authorization ? 'Authorization' : 'api-key'}`);
@@ -840,7 +845,44 @@ export class SoraSimulator {
 				submissionBodies: this.submissions.map((x) => JSON.stringify(x.body)),
 			});
 		}
+		if (method === 'GET' && path === '/__sim/stats') return sendJson(res, 200, this.stats());
 		sendJson(res, 404, { message: `No control route ${method} ${path}` });
+	}
+
+	/**
+	 * Counters and a timeline of the run so far (ms since the epoch), for benchmarks in other processes: what was
+	 * submitted and accepted, what was refused with 429, how often each video task was read, when downloads ran.
+	 */
+	stats() {
+		const api = this.requestsTo('api');
+		const isSubmit = (r: RecordedRequest) => r.method === 'POST' && (/^\/(openai\/)?v1\/videos(\/generations)?$/.test(r.path) || /\/remix$/.test(r.path));
+		const isRead = (r: RecordedRequest) => r.method === 'GET' && /^\/(openai\/)?v1\/(videos|characters_tasks)(\/generations)?\/[^/]+$/.test(r.path);
+		const submits = api.filter(isSubmit);
+		const accepted = submits.filter((r) => r.status === 200);
+		const reads = api.filter(isRead);
+		const downloads = this.requestsTo('cdn').filter((r) => r.path.startsWith('/videos/') && r.status === 200);
+		const videoTasks = [...this.tasks.values()].filter((t) => t.kind === 'video');
+		const polls = videoTasks.map((t) => t.reads);
+		const bodies = this.submissions.map((x) => JSON.stringify(x.body));
+		const first = (list: RecordedRequest[]) => (list.length ? Math.min(...list.map((r) => r.at)) : null);
+		const last = (list: RecordedRequest[], key: 'at' | 'doneAt' = 'at') => (list.length ? Math.max(...list.map((r) => r[key] ?? r.at)) : null);
+		return {
+			submitRequests: submits.length,
+			acceptedSubmissions: accepted.length,
+			duplicateSubmissions: bodies.length - new Set(bodies).size,
+			rateLimited: { total: this.rateLimited, submit: submits.filter((r) => r.status === 429).length, read: reads.filter((r) => r.status === 429).length },
+			statusReads: reads.length,
+			pollsPerTask: { max: polls.length ? Math.max(...polls) : 0, mean: polls.length ? polls.reduce((a, b) => a + b, 0) / polls.length : 0 },
+			downloads: downloads.length,
+			timeline: {
+				firstSubmit: first(accepted),
+				lastSubmit: last(accepted),
+				firstStatusRead: first(reads),
+				firstDownload: first(downloads),
+				lastDownloadDone: last(downloads, 'doneAt'),
+			},
+			taskIds: videoTasks.map((t) => t.id),
+		};
 	}
 }
 
