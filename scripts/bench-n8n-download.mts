@@ -1,0 +1,263 @@
+/**
+ * Download memory and speed in a real n8n, side by side with n8n's own OpenAI node (Video → Generate), both
+ * fetching the same generated file from the Sora simulator. Driven by scripts/bench-n8n-download.sh:
+ *   tsx scripts/bench-n8n-download.mts prepare DIR SIM_URL SIM_KEY   writes credentials.json and workflows/ to import
+ *   tsx scripts/bench-n8n-download.mts measure N8N_URL N8N_PID SIM_URL STORAGE_DIR [--big-mib 1024] [--huge-mib 4096] [--rounds 2]
+ * Memory: peak RSS of the n8n process (VmHWM, reset through /proc/PID/clear_refs before each run, and sampled every
+ * 10 ms as a cross-check) minus its RSS just before the run; the same measured for a 1 MiB file is the run's own
+ * cost, so "growth" = big-file peak − small-file peak. Throughput: the simulator's own clock from the file's first
+ * byte to its last one taken by n8n (bytes / time). Prints a table; not a test, nothing here fails CI.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const MiB = 1024 * 1024;
+const [mode, ...rest] = process.argv.slice(2);
+const option = (name: string, fallback: number) => {
+	const i = rest.indexOf(`--${name}`);
+	return i >= 0 ? Number(rest[i + 1]) : fallback;
+};
+
+// ---- prepare: the credentials and workflows n8n imports before it starts ------------------------------------
+
+const CREDENTIALS = { openAi: 'benchOpenAi00001', toapis: 'benchSoraToapis1', openaiCompatible: 'benchSoraOpenAi1' };
+
+/** Webhook (answers with the last node's JSON) → the downloading node → "Stored": what landed in binary data. */
+function workflow(id: string, path: string, downloader: Record<string, unknown>) {
+	const node = (name: string, type: string, typeVersion: number, x: number, parameters: object, extra: object = {}) => ({
+		id: `${id}-${x}`,
+		name,
+		type,
+		typeVersion,
+		position: [x, 0],
+		parameters,
+		...extra,
+	});
+	const downloaderName = String(downloader.name);
+	return {
+		id,
+		name: `Bench: ${downloaderName}`,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		connections: {
+			Webhook: { main: [[{ node: downloaderName, type: 'main', index: 0 }]] },
+			[downloaderName]: { main: [[{ node: 'Stored', type: 'main', index: 0 }]] },
+		},
+		nodes: [
+			node('Webhook', 'n8n-nodes-base.webhook', 2, 0, { httpMethod: 'GET', path, responseMode: 'lastNode', responseData: 'firstEntryJson', options: {} }, { webhookId: `${id}-hook` }),
+			{ ...node(downloaderName, '', 1, 220, {}), ...downloader },
+			node('Stored', 'n8n-nodes-base.set', 3.4, 440, {
+				mode: 'manual',
+				assignments: {
+					assignments: [
+						{ id: 'b', name: 'bytes', value: '={{ $binary.data.bytes }}', type: 'number' },
+						{ id: 'f', name: 'fileName', value: '={{ $binary.data.fileName }}', type: 'string' },
+					],
+				},
+				options: {},
+			}),
+		],
+		pinData: {},
+	};
+}
+
+const soraTaskStatus = (flavor: 'toapis' | 'openaiCompatible') => ({
+	name: 'Sora Task Status',
+	type: 'n8n-nodes-sora.soraTaskStatus',
+	typeVersion: 1,
+	parameters: { taskId: '={{ $json.query.task }}', waitForCompletion: false, downloadVideo: true, binaryPropertyName: 'data', options: {} },
+	credentials: { soraApi: { id: CREDENTIALS[flavor], name: `Sora (${flavor})` } },
+});
+
+const openAiVideo = {
+	name: 'OpenAI',
+	type: '@n8n/n8n-nodes-langchain.openAi',
+	typeVersion: 2.1,
+	parameters: {
+		resource: 'video',
+		operation: 'generate',
+		modelId: { __rl: true, mode: 'id', value: 'sora-2' },
+		// The simulator's prompt directives: finished at once, a generated file of the asked size.
+		prompt: '=Bench video [sim:ms=0][sim:bytes={{ $json.query.bytes }}]',
+		seconds: 4,
+		size: '1280x720',
+		options: { waitTime: 300 },
+	},
+	credentials: { openAiApi: { id: CREDENTIALS.openAi, name: 'OpenAI (simulator)' } },
+};
+
+function prepare(dir: string, simUrl: string, simKey: string) {
+	const credentials = [
+		{ id: CREDENTIALS.openAi, name: 'OpenAI (simulator)', type: 'openAiApi', data: { apiKey: simKey, url: `${simUrl}/v1`, header: false } },
+		{ id: CREDENTIALS.toapis, name: 'Sora (toapis)', type: 'soraApi', data: { apiFlavor: 'toapis', baseUrl: simUrl, apiKey: simKey } },
+		{ id: CREDENTIALS.openaiCompatible, name: 'Sora (openaiCompatible)', type: 'soraApi', data: { apiFlavor: 'openaiCompatible', baseUrl: `${simUrl}/v1`, apiKey: simKey } },
+	];
+	writeFileSync(join(dir, 'credentials.json'), JSON.stringify(credentials));
+	mkdirSync(join(dir, 'workflows'), { recursive: true });
+	const workflows = [
+		workflow('benchDlOpenAi001', 'bench-openai', openAiVideo),
+		workflow('benchDlToapis001', 'bench-sora-toapis', soraTaskStatus('toapis')),
+		workflow('benchDlOpenAiCp1', 'bench-sora-openai', soraTaskStatus('openaiCompatible')),
+	];
+	for (const wf of workflows) writeFileSync(join(dir, 'workflows', `${wf.id}.json`), JSON.stringify(wf));
+	console.log(workflows.map((wf) => wf.id).join(' '));
+}
+
+// ---- measure -------------------------------------------------------------------------------------------------
+
+interface Case {
+	label: string;
+	/** Starts one download of `bytes` through n8n; resolves with the bytes n8n stored */
+	run: (bytes: number) => Promise<number>;
+}
+
+interface Measured {
+	peakGrowthMiB: number;
+	sampledGrowthMiB: number;
+	mibPerSecond: number;
+	seconds: number;
+}
+
+function procStatus(pid: number): { rss: number; hwm: number } {
+	const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+	const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) * 1024;
+	return { rss: kib('VmRSS'), hwm: kib('VmHWM') };
+}
+
+function resetPeak(pid: number): boolean {
+	try {
+		writeFileSync(`/proc/${pid}/clear_refs`, '5');
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** Deletes the big files a run left in n8n's binary data folder (1 and 4 GiB files would fill a small disk). */
+function removeBigFiles(dir: string) {
+	let entries: string[] = [];
+	try {
+		entries = readdirSync(dir, { recursive: true }) as string[];
+	} catch {
+		return;
+	}
+	for (const entry of entries) {
+		const path = join(dir, entry);
+		try {
+			if (statSync(path).isFile() && statSync(path).size > 16 * MiB) rmSync(path, { force: true });
+		} catch {
+			// gone already
+		}
+	}
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function measure(n8nUrl: string, pid: number, simUrl: string, storage: string) {
+	const bigMiB = option('big-mib', 1024);
+	const hugeMiB = option('huge-mib', 4096);
+	const rounds = option('rounds', 2);
+	const simState = async () => (await (await fetch(`${simUrl}/__sim/state`)).json()) as { videoStreams: Array<{ taskId: string; bytes: number; ms: number; complete: boolean }> };
+
+	const webhook = async (path: string, query: Record<string, string>) => {
+		const response = await fetch(`${n8nUrl}/webhook/${path}?${new URLSearchParams(query)}`, { signal: AbortSignal.timeout(600_000) });
+		const text = await response.text();
+		if (!response.ok) throw new Error(`${path}: HTTP ${response.status}: ${text.slice(0, 500)}`);
+		return Number((JSON.parse(text) as { bytes?: unknown }).bytes);
+	};
+	const seedTask = async (flavor: string, bytes: number) => {
+		const response = await fetch(`${simUrl}/__sim/tasks`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ flavor, scenario: { durationMs: 0, videoBytes: bytes } }),
+		});
+		return ((await response.json()) as { id: string }).id;
+	};
+	const cases: Record<'openAi' | 'toapis' | 'openaiCompatible', Case> = {
+		openAi: { label: "n8n's OpenAI node (Video → Generate, /v1/videos/{id}/content)", run: (bytes) => webhook('bench-openai', { bytes: String(bytes) }) },
+		toapis: { label: 'Sora Task Status, toapis (CDN URL, no key)', run: async (bytes) => webhook('bench-sora-toapis', { task: await seedTask('toapis', bytes) }) },
+		openaiCompatible: {
+			label: 'Sora Task Status, OpenAI-compatible (/v1/videos/{id}/content)',
+			run: async (bytes) => webhook('bench-sora-openai', { task: await seedTask('openaiCompatible', bytes) }),
+		},
+	};
+
+	let peakResettable = true;
+	/** One run: the n8n process's peak RSS above its RSS just before, and the simulator's clock for the stream. */
+	async function once(which: Case, bytes: number): Promise<Measured> {
+		await sleep(1500); // let the previous run's sockets and timers settle
+		const before = procStatus(pid).rss;
+		peakResettable = resetPeak(pid) && peakResettable;
+		let sampled = before;
+		const sampler = setInterval(() => (sampled = Math.max(sampled, procStatus(pid).rss)), 10);
+		const streamsBefore = (await simState()).videoStreams.length;
+		const t0 = performance.now();
+		const stored = await which.run(bytes).finally(() => clearInterval(sampler));
+		const seconds = (performance.now() - t0) / 1000;
+		const after = procStatus(pid);
+		if (stored !== bytes) throw new Error(`${which.label}: stored ${stored} bytes, expected ${bytes}`);
+		const streams = (await simState()).videoStreams.slice(streamsBefore).filter((s) => s.bytes === bytes && s.complete);
+		if (streams.length !== 1) throw new Error(`${which.label}: expected one complete stream of ${bytes} bytes, saw ${streams.length}`);
+		removeBigFiles(storage);
+		const peak = peakResettable ? after.hwm : sampled;
+		return { peakGrowthMiB: (peak - before) / MiB, sampledGrowthMiB: (sampled - before) / MiB, mibPerSecond: bytes / MiB / (streams[0].ms / 1000), seconds };
+	}
+
+	// Warm up every path once (module loading, JIT, first connections) so that no run pays for it.
+	for (const c of Object.values(cases)) await once(c, MiB);
+
+	const results: Array<{ key: string; size: number; small: Measured; big: Measured }> = [];
+	const order: Array<keyof typeof cases> = ['openAi', 'toapis', 'openaiCompatible'];
+	for (let round = 0; round < rounds; round++) {
+		// Alternate the order, so no node always runs right after another one's garbage.
+		for (const key of round % 2 ? [...order].reverse() : order) {
+			const small = await once(cases[key], MiB);
+			const big = await once(cases[key], bigMiB * MiB);
+			results.push({ key, size: bigMiB, small, big });
+			console.error(`  ${cases[key].label}, ${bigMiB} MiB: +${big.peakGrowthMiB.toFixed(1)} MiB peak (1 MiB run: +${small.peakGrowthMiB.toFixed(1)}), ${big.mibPerSecond.toFixed(0)} MiB/s`);
+		}
+	}
+	if (hugeMiB > 0) {
+		for (const key of ['toapis', 'openaiCompatible'] as const) {
+			const small = await once(cases[key], MiB);
+			const big = await once(cases[key], hugeMiB * MiB);
+			results.push({ key, size: hugeMiB, small, big });
+			console.error(`  ${cases[key].label}, ${hugeMiB} MiB: +${big.peakGrowthMiB.toFixed(1)} MiB peak, ${big.mibPerSecond.toFixed(0)} MiB/s`);
+		}
+	}
+
+	const fmt = (n: number) => (n >= 0 ? '+' : '') + n.toFixed(1);
+	const rows = results.map(({ key, size, small, big }) => [
+		cases[key].label,
+		`${size} MiB`,
+		`${fmt(big.peakGrowthMiB - small.peakGrowthMiB)} MiB`,
+		`${fmt(big.peakGrowthMiB)} / ${fmt(small.peakGrowthMiB)}`,
+		`${big.mibPerSecond.toFixed(0)} MiB/s`,
+		`${big.seconds.toFixed(1)} s`,
+	]);
+	const header = ['node', 'file', 'peak RSS growth', 'peak above RSS: file / 1 MiB', 'throughput', 'run'];
+	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+	const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+	console.log(`\nDownloads in a real n8n 2.41.1 (filesystem binary data), peak RSS of the n8n process${peakResettable ? ' (VmHWM, reset before each run)' : ' (sampled every 10 ms)'}:`);
+	console.log(line(header));
+	console.log(line(widths.map((w) => '-'.repeat(w))));
+	for (const r of rows) console.log(line(r));
+
+	const worst = (key: string, size: number) => Math.max(...results.filter((r) => r.key === key && r.size === size).map((r) => r.big.peakGrowthMiB - r.small.peakGrowthMiB));
+	const median = (key: string, size: number) => {
+		const values = results.filter((r) => r.key === key && r.size === size).map((r) => r.big.mibPerSecond).sort((a, b) => a - b);
+		return values[Math.floor(values.length / 2)];
+	};
+	const oursWorst = Math.max(worst('toapis', bigMiB), worst('openaiCompatible', bigMiB), hugeMiB > 0 ? Math.max(worst('toapis', hugeMiB), worst('openaiCompatible', hugeMiB)) : -Infinity);
+	const oursSpeed = Math.min(median('toapis', bigMiB), median('openaiCompatible', bigMiB));
+	const theirs = median('openAi', bigMiB);
+	console.log(`\ntarget: Sora Task Status grows peak RSS by ≤ 16 MiB for ${bigMiB}${hugeMiB > 0 ? ` and ${hugeMiB}` : ''} MiB → worst ${fmt(oursWorst)} MiB: ${oursWorst <= 16 ? 'met' : 'MISSED'}`);
+	console.log(`target: throughput ≥ n8n's OpenAI node (median ${theirs.toFixed(0)} MiB/s) → ours ${oursSpeed.toFixed(0)} MiB/s: ${oursSpeed >= theirs ? 'met' : 'MISSED'}`);
+}
+
+if (mode === 'prepare') prepare(rest[0], rest[1], rest[2]);
+else if (mode === 'measure') await measure(rest[0], Number(rest[1]), rest[2], rest[3]);
+else {
+	console.error('usage: bench-n8n-download.mts prepare DIR SIM_URL SIM_KEY | measure N8N_URL N8N_PID SIM_URL STORAGE_DIR [options]');
+	process.exit(2);
+}
