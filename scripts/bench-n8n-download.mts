@@ -2,6 +2,7 @@
  * Download memory and speed in a real n8n, side by side with n8n's own OpenAI node (Video → Generate), both
  * fetching the same generated file from the Sora simulator. Driven by scripts/bench-n8n-download.sh:
  *   tsx scripts/bench-n8n-download.mts prepare DIR SIM_URL SIM_KEY   writes credentials.json and workflows/ to import
+ *   tsx scripts/bench-n8n-download.mts measure-cli STORAGE_DIR                    the same in one-shot `n8n execute` runs
  *   tsx scripts/bench-n8n-download.mts measure N8N_URL N8N_PID SIM_URL STORAGE_DIR [--big-mib 1024] [--huge-mib 4096] [--rounds 2]
  * Like for like: n8n's node reads the status, sleeps 10 s and downloads; Sora Task Status polls every 10 s and downloads
  * right after the poll that sees the task finished. Rows "at once" download without any wait, right after the webhook
@@ -11,6 +12,7 @@
  * cost, so "growth" = big-file peak − small-file peak. Throughput: the simulator's own clock from the file's first
  * byte to its last one taken by n8n (bytes / time). Prints a table; not a test, nothing here fails CI.
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -23,45 +25,69 @@ const option = (name: string, fallback: number) => {
 
 // ---- prepare: the credentials and workflows n8n imports before it starts ------------------------------------
 
+/** The `n8n execute` runs: n8n's node and ours, 1 MiB and 1 GiB; ours also after a 10 s Wait node */
+const CLI_WORKFLOWS: Record<string, { label: string; sora: boolean; small: boolean; wait: boolean }> = {
+	benchCliOpenAiS1: { label: "n8n's OpenAI node", sora: false, small: true, wait: false },
+	benchCliOpenAiB1: { label: "n8n's OpenAI node", sora: false, small: false, wait: false },
+	benchCliSoraS001: { label: 'Sora Task Status (toapis), at once', sora: true, small: true, wait: false },
+	benchCliSoraB001: { label: 'Sora Task Status (toapis), at once', sora: true, small: false, wait: false },
+	benchCliSoraWS01: { label: 'Sora Task Status (toapis), after a 10 s Wait node', sora: true, small: true, wait: true },
+	benchCliSoraWB01: { label: 'Sora Task Status (toapis), after a 10 s Wait node', sora: true, small: false, wait: true },
+};
+
 const CREDENTIALS = { openAi: 'benchOpenAi00001', toapis: 'benchSoraToapis1', openaiCompatible: 'benchSoraOpenAi1' };
 
-/** Webhook (answers with the last node's JSON) → the downloading node → "Stored": what landed in binary data. */
-function workflow(id: string, path: string, downloader: Record<string, unknown>) {
-	const node = (name: string, type: string, typeVersion: number, x: number, parameters: object, extra: object = {}) => ({
-		id: `${id}-${x}`,
-		name,
-		type,
-		typeVersion,
-		position: [x, 0],
-		parameters,
-		...extra,
-	});
-	const downloaderName = String(downloader.name);
-	return {
-		id,
-		name: `Bench: ${downloaderName}`,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		connections: {
-			Webhook: { main: [[{ node: downloaderName, type: 'main', index: 0 }]] },
-			[downloaderName]: { main: [[{ node: 'Stored', type: 'main', index: 0 }]] },
-		},
-		nodes: [
-			node('Webhook', 'n8n-nodes-base.webhook', 2, 0, { httpMethod: 'GET', path, responseMode: 'lastNode', responseData: 'firstEntryJson', options: {} }, { webhookId: `${id}-hook` }),
-			{ ...node(downloaderName, '', 1, 220, {}), ...downloader },
-			node('Stored', 'n8n-nodes-base.set', 3.4, 440, {
-				mode: 'manual',
-				assignments: {
-					assignments: [
-						{ id: 'b', name: 'bytes', value: '={{ $binary.data.bytes }}', type: 'number' },
-						{ id: 'f', name: 'fileName', value: '={{ $binary.data.fileName }}', type: 'string' },
-					],
-				},
-				options: {},
-			}),
-		],
-		pinData: {},
-	};
+type NodeJson = Record<string, unknown> & { name: string };
+
+const node = (id: string, name: string, type: string, typeVersion: number, x: number, parameters: object, extra: object = {}): NodeJson => ({
+	id: `${id}-${x}`,
+	name,
+	type,
+	typeVersion,
+	position: [x, 0],
+	parameters,
+	...extra,
+});
+
+/** `head` (a trigger and what prepares `$json.query`) → the downloading node → "Stored": what landed in binary data. */
+function workflow(id: string, head: NodeJson[], downloader: Record<string, unknown>) {
+	const nodes: NodeJson[] = [
+		...head,
+		{ ...node(id, String(downloader.name), '', 1, 220 * head.length, {}), ...downloader } as NodeJson,
+		node(id, 'Stored', 'n8n-nodes-base.set', 3.4, 220 * (head.length + 1), {
+			mode: 'manual',
+			assignments: {
+				assignments: [
+					{ id: 'b', name: 'bytes', value: '={{ $binary.data.bytes }}', type: 'number' },
+					{ id: 'f', name: 'fileName', value: '={{ $binary.data.fileName }}', type: 'string' },
+				],
+			},
+			options: {},
+		}),
+	];
+	const connections = Object.fromEntries(nodes.slice(0, -1).map((n, i) => [n.name, { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] }]));
+	return { id, name: `Bench: ${id}`, active: false, settings: { executionOrder: 'v1' }, connections, nodes, pinData: {} };
+}
+
+/** Webhook that answers with the last node's JSON; its query string is `$json.query`. */
+const webhookHead = (id: string, path: string) => [
+	node(id, 'Webhook', 'n8n-nodes-base.webhook', 2, 0, { httpMethod: 'GET', path, responseMode: 'lastNode', responseData: 'firstEntryJson', options: {} }, { webhookId: `${id}-hook` }),
+];
+
+/**
+ * For `n8n execute` (how the issue measured): Manual Trigger, a task seeded in the simulator when `seedFlavor` is
+ * given, `$json.query` set as a webhook would, and optionally a 10 s Wait before the download.
+ */
+function cliHead(id: string, simUrl: string, bytes: number, seedFlavor?: string, wait = false): NodeJson[] {
+	const head = [node(id, 'Start', 'n8n-nodes-base.manualTrigger', 1, 0, {})];
+	if (seedFlavor) {
+		const body = JSON.stringify({ flavor: seedFlavor, scenario: { durationMs: 0, videoBytes: bytes } });
+		head.push(node(id, 'Seed Task', 'n8n-nodes-base.httpRequest', 4.2, 220, { method: 'POST', url: `${simUrl}/__sim/tasks`, sendBody: true, specifyBody: 'json', jsonBody: body, options: {} }));
+	}
+	const query = seedFlavor ? '={{ { query: { task: $json.id, wait: "0" } } }}' : `={{ { query: { bytes: "${bytes}" } } }}`;
+	head.push(node(id, 'Query', 'n8n-nodes-base.set', 3.4, 220 * head.length, { mode: 'raw', jsonOutput: query, options: {} }));
+	if (wait) head.push(node(id, 'Wait', 'n8n-nodes-base.wait', 1.1, 220 * head.length, { amount: 10 }, { webhookId: `${id}-wait` }));
+	return head;
 }
 
 const soraTaskStatus = (flavor: 'toapis' | 'openaiCompatible') => ({
@@ -107,11 +133,17 @@ function prepare(dir: string, simUrl: string, simKey: string) {
 	];
 	writeFileSync(join(dir, 'credentials.json'), JSON.stringify(credentials));
 	mkdirSync(join(dir, 'workflows'), { recursive: true });
+	const MiB1 = MiB;
+	const GiB1 = 1024 * MiB;
 	const workflows = [
-		workflow('benchDlOpenAi001', 'bench-openai', openAiVideo),
-		workflow('benchDlToapis001', 'bench-sora-toapis', soraTaskStatus('toapis')),
-		workflow('benchDlOpenAiCp1', 'bench-sora-openai', soraTaskStatus('openaiCompatible')),
+		workflow('benchDlOpenAi001', webhookHead('benchDlOpenAi001', 'bench-openai'), openAiVideo),
+		workflow('benchDlToapis001', webhookHead('benchDlToapis001', 'bench-sora-toapis'), soraTaskStatus('toapis')),
+		workflow('benchDlOpenAiCp1', webhookHead('benchDlOpenAiCp1', 'bench-sora-openai'), soraTaskStatus('openaiCompatible')),
 	];
+	const cli = Object.entries(CLI_WORKFLOWS).map(([id, c]) =>
+		workflow(id, cliHead(id, simUrl, c.small ? MiB1 : GiB1, c.sora ? 'toapis' : undefined, c.wait), c.sora ? soraTaskStatus('toapis') : openAiVideo),
+	);
+	for (const wf of cli) writeFileSync(join(dir, 'workflows', `${wf.id}.json`), JSON.stringify(wf));
 	for (const wf of workflows) writeFileSync(join(dir, 'workflows', `${wf.id}.json`), JSON.stringify(wf));
 	console.log(workflows.map((wf) => wf.id).join(' '));
 }
@@ -276,7 +308,52 @@ async function measure(n8nUrl: string, pid: number, simUrl: string, storage: str
 	console.log(`target: throughput ≥ n8n's OpenAI node (median ${theirs.toFixed(0)} MiB/s) → ours ${oursSpeed.toFixed(0)} MiB/s: ${oursSpeed >= theirs ? 'met' : 'MISSED'}`);
 }
 
+// ---- measure-cli: `n8n execute`, one fresh n8n process per run, as the issue measured ----------------------
+
+/** Runs one workflow in its own `n8n execute` process; its peak RSS (VmHWM, polled until it exits) and stored bytes. */
+async function executeOnce(id: string): Promise<{ peakMiB: number; bytes: number[] }> {
+	const child = spawn('n8n', ['execute', `--id=${id}`, '--rawOutput'], { stdio: ['ignore', 'pipe', 'pipe'] });
+	let output = '';
+	child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+	child.stderr.resume();
+	let peak = 0;
+	const poll = setInterval(() => {
+		try {
+			peak = Math.max(peak, procStatus(child.pid!).hwm);
+		} catch {
+			// exiting
+		}
+	}, 20);
+	const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+	clearInterval(poll);
+	if (code !== 0) throw new Error(`n8n execute --id=${id} exited with ${code}: ${output.slice(-1500)}`);
+	return { peakMiB: peak / MiB, bytes: [...output.matchAll(/"bytes":\s*(\d+)/g)].map((m) => Number(m[1])) };
+}
+
+async function measureCli(storage: string) {
+	const rows: string[][] = [];
+	const labels = [...new Set(Object.values(CLI_WORKFLOWS).map((c) => c.label))];
+	for (const label of labels) {
+		const [small, big] = ['small', 'big'].map((size) => Object.entries(CLI_WORKFLOWS).find(([, c]) => c.label === label && c.small === (size === 'small'))![0]);
+		const a = await executeOnce(small);
+		const b = await executeOnce(big);
+		removeBigFiles(storage);
+		if (!a.bytes.includes(MiB) || !b.bytes.includes(1024 * MiB)) throw new Error(`${label}: stored ${a.bytes} / ${b.bytes} bytes`);
+		rows.push([label, `${(b.peakMiB - a.peakMiB >= 0 ? '+' : '') + (b.peakMiB - a.peakMiB).toFixed(1)} MiB`, `${b.peakMiB.toFixed(0)} / ${a.peakMiB.toFixed(0)} MiB`]);
+		console.error(`  n8n execute: ${label}: ${rows.at(-1)![1]}`);
+	}
+	const header = ['node (n8n execute: a fresh n8n per run)', 'peak RSS, 1 GiB − 1 MiB run', 'peak RSS: 1 GiB / 1 MiB run'];
+	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+	const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+	console.log('\nThe same downloads in one-shot `n8n execute` processes (how issue 13 measured):');
+	console.log(line(header));
+	console.log(line(widths.map((w) => '-'.repeat(w))));
+	for (const r of rows) console.log(line(r));
+	console.log("(n8n's node always sleeps 10 s between its last status read and the download; a download that starts seconds after n8n starts meets V8 still in its start-up collection cycle, whichever node it is)");
+}
+
 if (mode === 'prepare') prepare(rest[0], rest[1], rest[2]);
+else if (mode === 'measure-cli') await measureCli(rest[0]);
 else if (mode === 'measure') await measure(rest[0], Number(rest[1]), rest[2], rest[3]);
 else {
 	console.error('usage: bench-n8n-download.mts prepare DIR SIM_URL SIM_KEY | measure N8N_URL N8N_PID SIM_URL STORAGE_DIR [options]');

@@ -28,6 +28,9 @@ n8n import:credentials --input="$STATE/credentials.json" > "$STATE/import.log" 2
   || { echo "bench: import failed"; tail -20 "$STATE/import.log"; exit 1; }
 for id in $ids; do n8n publish:workflow --id="$id" >> "$STATE/import.log" 2>&1 || { echo "bench: publish $id failed"; tail -5 "$STATE/import.log"; exit 1; }; done
 
+# First the way issue 13 measured: each run a fresh `n8n execute` process (no server running yet: they share ports)
+[ "${BENCH_SKIP_CLI:-0}" = 1 ] || "${TSX[@]}" measure-cli "$N8N_USER_FOLDER/.n8n" || { echo "bench: n8n execute runs failed"; exit 1; }
+
 export N8N_PORT; N8N_PORT=$(free_port)
 export N8N_LISTEN_ADDRESS=127.0.0.1 N8N_HOST=127.0.0.1 N8N_SECURE_COOKIE=false N8N_LOG_LEVEL=warn
 # Only the runs' own files go to disk; the executions themselves need not pile up in the database.
