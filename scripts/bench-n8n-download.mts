@@ -319,9 +319,10 @@ async function executeOnce(id: string): Promise<{ peakMiB: number; bytes: number
 	let peak = 0;
 	const poll = setInterval(() => {
 		try {
-			peak = Math.max(peak, procStatus(child.pid!).hwm);
+			const { hwm } = procStatus(child.pid!);
+			if (Number.isFinite(hwm)) peak = Math.max(peak, hwm); // an exited (zombie) process has no VmHWM line
 		} catch {
-			// exiting
+			// gone
 		}
 	}, 20);
 	const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
