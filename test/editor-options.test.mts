@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ILoadOptionsFunctions } from 'n8n-workflow';
 import { SoraGenerate } from '../nodes/SoraGenerate/SoraGenerate.node';
 import { getDurations, getSizes, searchModels } from '../nodes/shared/parameters/methods';
-import { validateVideoRequest } from '../nodes/shared/parameters/validation';
+import { FIELD_NAMES, validateVideoRequest } from '../nodes/shared/parameters/validation';
 
 function loadOptionsContext(flavor: string, model: string): ILoadOptionsFunctions {
 	return {
@@ -63,6 +63,13 @@ describe('the editor follows the model table', () => {
 		expect(() =>
 			validateVideoRequest({ name: 'Sora Generate' } as never, 0, 'toapis', { operation: 'generate', videoId: '', model: 'sora-2', prompt: 'p', duration: 10, aspectRatio: '', imageUrls: '', additionalFields: { n: 9 } }),
 		).toThrow(/^Number of Variants is 9/);
+	});
+
+	it('errors name every Sora Generate field by its editor label', () => {
+		const properties = new SoraGenerate().description.properties;
+		const additional = properties.find((p) => p.name === 'additionalFields')!.options as Array<{ name: string; displayName: string }>;
+		const labels = new Map([...properties, ...additional].map((p) => [p.name, p.displayName.replace(/ Name or ID$/, '')]));
+		for (const [field, name] of Object.entries(FIELD_NAMES)) expect([field, name]).toEqual([field, labels.get(field)]);
 	});
 
 	it('lists the models of the credential\'s flavor', async () => {

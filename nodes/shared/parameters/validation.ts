@@ -66,7 +66,8 @@ export interface VideoParameters {
 	additionalFields: IDataObject;
 }
 
-const FIELD_NAMES: Record<string, string> = {
+/** How errors name each field: the editor labels (without n8n's " Name or ID" suffix), held equal by a test. */
+export const FIELD_NAMES: Record<string, string> = {
 	model: 'Model',
 	prompt: 'Prompt',
 	videoId: 'Video ID',
