@@ -50,6 +50,9 @@ switch (check) {
 		if (json.status !== 'completed' || json.progress !== 100) fail(`task not completed: ${JSON.stringify(json)}`);
 		if (!json.raw || json.raw.id !== seeded) fail('raw provider response missing');
 		if (JSON.stringify(item.pairedItem) !== JSON.stringify({ item: 0 })) fail(`pairedItem ${JSON.stringify(item.pairedItem)}`);
+		// Where the API gives no URL (OpenAI-compatible, Azure), the output says where the file is instead.
+		const contentPath = json.videoUrl === null ? `/videos/${seeded}/content` : null;
+		if (json.contentPath !== contentPath) fail(`contentPath ${json.contentPath} (videoUrl ${json.videoUrl}; expected ${contentPath})`);
 		const binary = item.binary?.video;
 		if (!binary) fail(`no binary "video": ${JSON.stringify(Object.keys(item.binary ?? {}))}`);
 		if (binary.mimeType !== 'video/mp4') fail(`mimeType ${binary.mimeType}`);
@@ -64,7 +67,7 @@ switch (check) {
 			stored = Buffer.from(binary.data, 'base64');
 		}
 		if (sha(stored) !== sha(sample)) fail(`stored MP4 (${stored.length} B) differs from the simulator's (${sample.length} B)`);
-		console.log(`task ${seeded} completed; MP4 ${stored.length} B stored by n8n (${binary.id ?? 'inline'}) matches the simulator's`);
+		console.log(`task ${seeded} completed; MP4 ${stored.length} B stored by n8n (${binary.id ?? 'inline'}) matches the simulator's; ${contentPath ? `contentPath ${contentPath}` : 'videoUrl given'}`);
 		break;
 	}
 	case 'character-example': {

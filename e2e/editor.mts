@@ -12,23 +12,48 @@ const arg = (name: string) => args[args.indexOf(`--${name}`) + 1];
 const [url, workflow, email, password, out] = ['url', 'workflow', 'email', 'password', 'out'].map(arg);
 const debugShot = (out ?? '/tmp/editor.png').replace(/\.png$/, '-debug.png');
 
-/** Opens the node, reads the Duration choices (optionally saving a screenshot of the open node), closes it. */
-async function durationsOf(page: Page, nodeName: string, screenshot?: string): Promise<string[]> {
+/** Opens a node's details view (optionally saving a screenshot of it); returns how to wait for it to close. */
+async function openNode(page: Page, nodeName: string, screenshot?: string) {
 	await page.locator(`[data-node-name="${nodeName}"]`).first().dblclick();
 	const prompt = page.getByText('Prompt', { exact: true }).first();
 	await prompt.waitFor({ timeout: 20_000 });
 	await page.waitForTimeout(1000);
 	if (screenshot) await page.screenshot({ path: screenshot });
-	await page.locator('[data-test-id="parameter-input-duration"]').first().click();
+	return async () => {
+		await closeNode(page);
+		await prompt.waitFor({ state: 'hidden', timeout: 10_000 });
+	};
+}
+
+/** The choices of an options parameter of the open node, as the dropdown shows them: name and description. */
+async function choicesOf(page: Page, parameter: string): Promise<Array<{ name: string; description: string }>> {
+	await page.locator(`[data-test-id="parameter-input-${parameter}"]`).first().click();
 	const items = page.locator('.el-select-dropdown__item:visible, [role="option"]:visible');
 	await items.first().waitFor({ timeout: 20_000 });
 	await page.waitForTimeout(500);
-	const texts = (await items.allInnerTexts()).map((t) => t.split('\n')[0].trim()).filter(Boolean);
+	const texts = await items.allInnerTexts();
 	await page.keyboard.press('Escape'); // the dropdown
 	await page.waitForTimeout(300);
-	await closeNode(page);
-	await prompt.waitFor({ state: 'hidden', timeout: 10_000 });
-	return texts;
+	return texts
+		.map((t) => t.split('\n').map((line) => line.trim()).filter(Boolean))
+		.filter((lines) => lines.length)
+		.map(([name, ...rest]) => ({ name, description: rest.join(' ') }));
+}
+
+/** Opens the node, reads the Duration choices, closes it. */
+async function durationsOf(page: Page, nodeName: string, screenshot?: string): Promise<string[]> {
+	const close = await openNode(page, nodeName, screenshot);
+	const names = (await choicesOf(page, 'duration')).map((c) => c.name);
+	await close();
+	return names;
+}
+
+function check(ok: boolean, pass: string, failure: string) {
+	if (ok) console.log(`PASS: editor: ${pass}`);
+	else {
+		failed++;
+		console.log(`FAIL: editor: ${failure}`);
+	}
 }
 
 /** Closes the node details view: its close button where we can find it, else a click on the backdrop. */
@@ -69,6 +94,27 @@ try {
 		failed++;
 		console.log(`FAIL: editor: Duration choices sora-2 [${sora2.join(', ')}], sora-2-vvip [${vvip.join(', ')}]`);
 	}
+
+	// sora-2-vip: the seeds document no durations, so the editor must not claim any; on toapis there is no Size to
+	// choose; the variants field carries the name the error messages use.
+	const close = await openNode(page, 'Sora Generate (vip)');
+	const vip = await choicesOf(page, 'duration');
+	const claims = vip.slice(1).filter((c) => c.description !== 'Not documented for sora-2-vip: the provider decides');
+	check(
+		vip.length > 1 && claims.length === 0,
+		`sora-2-vip durations say "Not documented for sora-2-vip: the provider decides" (${vip.length - 1} choices)`,
+		`sora-2-vip durations: ${JSON.stringify(vip)}`,
+	);
+	const sizes = await choicesOf(page, 'size');
+	check(
+		sizes.length === 1 && sizes[0].name === 'Not Used on Toapis: Choose the Aspect Ratio',
+		`Additional Fields → Size on a toapis credential offers no size: "${sizes[0]?.name}"`,
+		`Size choices on toapis: ${JSON.stringify(sizes)}`,
+	);
+	const variants = await page.getByText('Number of Variants', { exact: true }).count();
+	const oldLabel = await page.getByText('Number of Variants (N)', { exact: true }).count();
+	check(variants > 0 && oldLabel === 0, 'the variants field is labelled "Number of Variants", the name its errors use', `labels: "Number of Variants" ×${variants}, "(N)" ×${oldLabel}`);
+	await close();
 	console.log(`PASS: editor: screenshot saved to ${out}`);
 } catch (error) {
 	failed++;

@@ -244,6 +244,8 @@ export class SoraSimulator {
 	readonly leaks: string[] = [];
 	/** Submissions, in order, with their bodies: identical bodies twice mean a duplicate paid video */
 	readonly submissions: Array<{ flavor: Flavor; body: unknown; at: number }> = [];
+	/** Generated (videoBytes) videos served: bytes sent and the time from the first byte to the last one taken */
+	readonly videoStreams: Array<{ taskId: string; bytes: number; ms: number; complete: boolean }> = [];
 	rateLimited = 0;
 	defaultScenario: TaskScenario;
 	private faults: Fault[] = [];
@@ -300,6 +302,7 @@ export class SoraSimulator {
 		this.violations.length = 0;
 		this.leaks.length = 0;
 		this.submissions.length = 0;
+		this.videoStreams.length = 0;
 		this.faults = [];
 		this.buckets.clear();
 		this.rateLimited = 0;
@@ -758,9 +761,15 @@ export class SoraSimulator {
 			return;
 		}
 		// A big file, generated on the fly so the simulator itself stays small: the sample's header, then filler.
+		// Its timing is recorded: with backpressure the last byte leaves when the client has taken the one before.
 		res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': size });
 		const chunk = Buffer.alloc(1024 * 1024, 0x2e);
 		let sent = 0;
+		const started = performance.now();
+		res.once('close', () => {
+			const complete = sent === size && res.writableFinished;
+			this.videoStreams.push({ taskId: task.id, bytes: sent, ms: performance.now() - started, complete });
+		});
 		const pump = () => {
 			while (sent < size) {
 				const piece = sent === 0 ? SAMPLE_MP4.subarray(0, Math.min(size, SAMPLE_MP4.length)) : chunk.subarray(0, Math.min(chunk.length, size - sent));
@@ -843,6 +852,7 @@ export class SoraSimulator {
 				rateLimited: this.rateLimited,
 				tasks: [...this.tasks.values()].map((t) => ({ id: t.id, flavor: t.flavor, kind: t.kind, reads: t.reads, durationMs: t.scenario.durationMs, status: this.state(t).status })),
 				submissionBodies: this.submissions.map((x) => JSON.stringify(x.body)),
+				videoStreams: this.videoStreams,
 			});
 		}
 		if (method === 'GET' && path === '/__sim/stats') return sendJson(res, 200, this.stats());

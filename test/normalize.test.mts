@@ -42,6 +42,17 @@ describe('normalizing loosely typed provider answers', () => {
 		}
 	});
 
+	it('gives OpenAI-style tasks, which have no video URL, the authenticated content path instead', () => {
+		for (const flavor of ['openaiCompatible', 'azure'] as const) {
+			const adapter = adapterFor(flavor);
+			const done = adapter.normalizeTask({ id: 'video_1', object: 'video', status: 'completed', progress: 100 }, 'video');
+			expect(done).toMatchObject({ videoUrl: null, contentPath: '/videos/video_1/content' });
+			expect(adapter.normalizeTask({ id: 'video_1', status: 'in_progress' }, 'video').contentPath).toBeNull();
+		}
+		const toapis = adapterFor('toapis').normalizeTask({ id: 'a', status: 'completed', url: 'https://files.example/v.mp4' }, 'video');
+		expect(toapis.contentPath).toBeNull();
+	});
+
 	it('turns the documented toapis answers into one task shape', () => {
 		const task = adapterFor('toapis').normalizeTask(
 			{

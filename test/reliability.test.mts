@@ -91,7 +91,7 @@ const BAD_INPUTS: BadInput[] = [
 	gen('a fractional duration', 'toapis', { model: rl('sora-3'), duration: 7.5 }, /Duration is 7.5, but it must be a whole number/),
 	gen('HD on sora-2', 'toapis', { model: rl('sora-2'), additionalFields: { hd: true } }, /HD is true, but HD needs sora-2-pro/),
 	gen('HD at 25 s', 'toapis', { model: rl('sora-2-pro'), duration: 25, additionalFields: { hd: true } }, /HD is not available at 25 s/),
-	gen('n = 5', 'toapis', { model: rl('sora-2'), additionalFields: { n: 5 } }, /Number of Variants \(n\) is 5, but it must be a whole number from 1 to 4/),
+	gen('n = 5', 'toapis', { model: rl('sora-2'), additionalFields: { n: 5 } }, /Number of Variants is 5, but it must be a whole number from 1 to 4/),
 	gen('n = 0', 'toapis', { model: rl('sora-2'), additionalFields: { n: 0 } }, /is 0, but it must be a whole number from 1 to 4/),
 	gen('an unknown style', 'toapis', { model: rl('sora-2'), additionalFields: { style: 'noir' } }, /Style is "noir", but it must be thanksgiving, comic, news, selfie, nostalgic, anime/),
 	gen('a data: URI image', 'toapis', { imageUrls: 'data:image/png;base64,iVBORw0KGgo=' }, /base64 or a data: URI/),

@@ -17,7 +17,7 @@ export const characterProperties: INodeProperties[] = [
 		default: 'create',
 		options: [
 			{ name: 'Create', value: 'create', action: 'Create a character', description: 'Extract a reusable character from a video (toapis)' },
-			{ name: 'Get', value: 'get', action: 'Get a character task', description: 'Read a character task and its @usernames' },
+			{ name: 'Get', value: 'get', action: 'Get a character task', description: 'Read a character task and its @usernames (toapis)' },
 		],
 	},
 	modelLocator('searchCharacterModels', { displayOptions: onCreate }),

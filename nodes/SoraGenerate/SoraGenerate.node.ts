@@ -8,7 +8,7 @@ import {
 import { toOutputItems } from '../shared/parameters/read';
 import { generateProperties } from './description';
 import { generateVideos } from './generate';
-import { getDurations, searchModels } from '../shared/parameters/methods';
+import { getDurations, getSizes, searchModels } from '../shared/parameters/methods';
 
 export class SoraGenerate implements INodeType {
 	description: INodeTypeDescription = {
@@ -30,7 +30,7 @@ export class SoraGenerate implements INodeType {
 
 	methods = {
 		listSearch: { searchModels },
-		loadOptions: { getDurations },
+		loadOptions: { getDurations, getSizes },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

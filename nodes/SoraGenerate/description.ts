@@ -133,7 +133,7 @@ export const generateProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: '1,3',
-				description: '"start,end" seconds where the character appears in the Character URL video; 2-second segments only. The video gets 1 s shorter.',
+				description: '"start,end" seconds where the character appears in the Character URL video; 2-second segments only. The video gets 1 s shorter (toapis).',
 			},
 			{
 				displayName: 'Character URL',
@@ -148,10 +148,10 @@ export const generateProperties: INodeProperties[] = [
 				name: 'hd',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to render in high definition: sora-2-pro only, not at 25 s',
+				description: 'Whether to render in high definition (toapis): sora-2-pro, not at 25 s',
 			},
 			{
-				displayName: 'Number of Variants (N)',
+				displayName: 'Number of Variants',
 				name: 'n',
 				type: 'number',
 				default: 1,
@@ -163,20 +163,16 @@ export const generateProperties: INodeProperties[] = [
 				name: 'private',
 				type: 'boolean',
 				default: false,
-				description: 'Whether the video stays unpublished (it then cannot be remixed)',
+				description: 'Whether the video stays unpublished, so it cannot be remixed (toapis)',
 			},
 			{
-				displayName: 'Size',
+				displayName: 'Size Name or ID',
 				name: 'size',
 				type: 'options',
-				default: '1280x720',
-				options: [
-					{ name: '1024x1792 (Sora-2-Pro)', value: '1024x1792' },
-					{ name: '1280x720', value: '1280x720' },
-					{ name: '1792x1024 (Sora-2-Pro)', value: '1792x1024' },
-					{ name: '720x1280', value: '720x1280' },
-				],
-				description: 'Exact size on OpenAI-compatible and Azure hosts; overrides the aspect ratio',
+				default: '',
+				typeOptions: { loadOptionsMethod: 'getSizes', loadOptionsDependsOn: ['model.value'] },
+				description:
+					'OpenAI-compatible and Azure only: the exact size, which overrides the aspect ratio. The choices follow the model; toapis takes no size. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			},
 			{
 				displayName: 'Storyboard',

@@ -4,7 +4,7 @@ import type {
 	INodePropertyOptions,
 } from 'n8n-workflow';
 import { isApiFlavor, type ApiFlavor } from '../provider/connection';
-import { CHARACTER_MODELS, knownDurations, modelsFor, ruleFor } from './models';
+import { CHARACTER_MODELS, knownDurations, modelsFor, OPEN_SIZES, ruleFor, sizesOf, takesSize } from './models';
 
 async function flavorOf(ctx: ILoadOptionsFunctions): Promise<ApiFlavor> {
 	try {
@@ -23,6 +23,11 @@ export async function searchModels(this: ILoadOptionsFunctions): Promise<INodeLi
 	};
 }
 
+/** What the editor can truthfully say about a duration the model table has no list for. */
+function undocumented(model: string, known: boolean): string {
+	return known ? `Not documented for ${model}: the provider decides` : 'Unknown model, not checked: the provider decides';
+}
+
 /** The duration choices follow the selected model, from the same table that validates them. */
 export async function getDurations(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	const flavor = await flavorOf(this);
@@ -34,7 +39,29 @@ export async function getDurations(this: ILoadOptionsFunctions): Promise<INodePr
 		...durations.map((seconds) => ({
 			name: `${seconds} Seconds`,
 			value: seconds,
-			description: known || rule.durations ? `Allowed for ${model || 'this flavor'}` : 'Not checked: unknown model',
+			description: rule.durations ? `Allowed for ${model || 'this flavor'}` : undocumented(model, known),
+		})),
+	];
+}
+
+/**
+ * The Size choices: the model's sizes on the flavors that take a size (OpenAI-compatible, Azure). n8n cannot hide a
+ * field by the credential, so on toapis the list says so instead of offering sizes the node would refuse.
+ */
+export async function getSizes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+	const flavor = await flavorOf(this);
+	const model = String(this.getCurrentNodeParameter('model', { extractValue: true }) ?? '');
+	if (!takesSize(flavor)) {
+		return [{ name: 'Not Used on Toapis: Choose the Aspect Ratio', value: '', description: 'The toapis API takes no size: this sends nothing' }];
+	}
+	const { rule } = ruleFor(flavor, model);
+	const sizes = sizesOf(rule) ?? OPEN_SIZES;
+	return [
+		{ name: 'From Aspect Ratio', value: '', description: 'Send the size the Aspect Ratio maps to' },
+		...sizes.map((size) => ({
+			name: size.replace('x', '×'),
+			value: size,
+			description: rule.sizes ? `Allowed for ${model || 'this flavor'}` : 'Unknown model, not checked: the provider decides',
 		})),
 	];
 }

@@ -127,6 +127,19 @@ export function durationsByModel(): string {
 	return `toapis: ${byModel('toapis')}. OpenAI-compatible: ${byModel('openaiCompatible')}. Azure: ${list(GENERIC.azure.durations ?? [], ' s')}.`;
 }
 
+/** Only the OpenAI-shaped APIs take a size; toapis takes the aspect ratio alone. */
+export function takesSize(flavor: ApiFlavor): boolean {
+	return flavor !== 'toapis';
+}
+
+/** Every size a model allows, landscape first; undefined where the table documents none. */
+export function sizesOf(rule: ModelRule): string[] | undefined {
+	return rule.sizes ? [...rule.sizes['16:9'], ...rule.sizes['9:16']] : undefined;
+}
+
+/** The sizes OpenAI-shaped hosts document across their models: the editor's offer for a model the table does not know. */
+export const OPEN_SIZES = ['1280x720', '1792x1024', '720x1280', '1024x1792'] as const;
+
 export const STYLES = ['thanksgiving', 'comic', 'news', 'selfie', 'nostalgic', 'anime'] as const;
 
 export const DEFAULT_MODEL: Record<ApiFlavor, string> = {

@@ -2,7 +2,7 @@ import { NodeOperationError, type IDataObject, type INode } from 'n8n-workflow';
 import { z } from 'zod/v4';
 import type { ApiFlavor } from '../provider/connection';
 import { sniffImage } from '../media/images';
-import { list, ruleFor, STYLES, type AspectRatio, type ModelRule } from './models';
+import { list, ruleFor, sizesOf, STYLES, takesSize, type AspectRatio, type ModelRule } from './models';
 
 /**
  * Everything a Sora Generate item asks for, checked against the model table before any request leaves.
@@ -66,7 +66,8 @@ export interface VideoParameters {
 	additionalFields: IDataObject;
 }
 
-const FIELD_NAMES: Record<string, string> = {
+/** How errors name each field: the editor labels (without n8n's " Name or ID" suffix), held equal by a test. */
+export const FIELD_NAMES: Record<string, string> = {
 	model: 'Model',
 	prompt: 'Prompt',
 	videoId: 'Video ID',
@@ -76,7 +77,7 @@ const FIELD_NAMES: Record<string, string> = {
 	imageUrls: 'Image URLs',
 	imageBinaryPropertyName: 'Image From Binary Field',
 	thumbnail: 'Thumbnail',
-	n: 'Number of Variants (n)',
+	n: 'Number of Variants',
 	watermark: 'Watermark',
 	hd: 'HD',
 	private: 'Private',
@@ -190,7 +191,7 @@ export function validateVideoRequest(
 		);
 	}
 	const { rule, known } = ruleFor(flavor, model);
-	const check: CheckContext = { ...refuser, flavor, rule, modelName: known ? model : `model "${model}"`, openAiStyle: flavor !== 'toapis' };
+	const check: CheckContext = { ...refuser, flavor, rule, modelName: known ? model : `model "${model}"`, openAiStyle: takesSize(flavor) };
 
 	const prompt = input.prompt.trim();
 	if (!prompt) refuse('prompt', 'Prompt is empty', 'Describe the video to generate. Mention characters as @username.');
@@ -244,7 +245,7 @@ function checkSize(check: CheckContext, fields: AdditionalFields, request: Video
 	const { rule, modelName, openAiStyle } = check;
 	if (fields.size !== undefined && fields.size !== '') {
 		if (!openAiStyle) check.refuse('size', `Size is only used on the OpenAI-compatible and Azure flavors`, 'On toapis, choose the Aspect Ratio instead.');
-		const allSizes = rule.sizes ? [...rule.sizes['16:9'], ...rule.sizes['9:16']] : undefined;
+		const allSizes = sizesOf(rule);
 		if (!/^\d+x\d+$/.test(fields.size)) check.notAllowed('size', fields.size, 'it must be WIDTHxHEIGHT, e.g. 1280x720');
 		if (allSizes && !allSizes.includes(fields.size)) check.notAllowed('size', fields.size, `${modelName} allows ${list(allSizes)}`);
 		if (request.aspectRatio && rule.sizes && !rule.sizes[request.aspectRatio].includes(fields.size)) {

@@ -16,6 +16,11 @@ export interface SoraTask extends IDataObject {
 	videoUrl: string | null;
 	/** Every variant's URL when a task made several videos (toapis metadata.n); the first is videoUrl */
 	videoUrls: string[];
+	/**
+	 * OpenAI-compatible and Azure give no video URL: the file is at this path under the credential's API root
+	 * (authenticated, e.g. "/videos/video_123/content"), once the task is completed. Null on toapis, which gives URLs.
+	 */
+	contentPath: string | null;
 	thumbnailUrl: string | null;
 	/** ISO 8601; the video URL stops working then */
 	expiresAt: string | null;

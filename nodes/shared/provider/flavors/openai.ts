@@ -14,6 +14,11 @@ import type { FlavorAdapter } from './types';
 // upstreams put one in metadata.url or url (sora-apis.md §2.2–2.3). Prefer it when present.
 const VIDEO_URL_PATHS = ['metadata.url', 'metadata.video_url', 'video_url', 'url'];
 
+/** Where an OpenAI-style API serves a finished video (and, with ?variant=thumbnail, its thumbnail). */
+function contentPath(taskId: string): string {
+	return `/videos/${encodeURIComponent(taskId)}/content`;
+}
+
 /** OpenAI-compatible hosts and Azure share the OpenAI Videos API shape; only prefix and auth differ. */
 function openAiStyleAdapter(flavor: ApiFlavor, label: string): FlavorAdapter {
 	return {
@@ -56,6 +61,7 @@ function openAiStyleAdapter(flavor: ApiFlavor, label: string): FlavorAdapter {
 				model: typeof raw.model === 'string' ? raw.model : null,
 				videoUrl: firstString(raw, VIDEO_URL_PATHS),
 				videoUrls: [],
+				contentPath: null,
 				thumbnailUrl: firstString(raw, ['metadata.thumbnail_url', 'thumbnail_url']),
 				expiresAt: normalizeTimestamp(raw.expires_at),
 				createdAt: normalizeTimestamp(raw.created_at),
@@ -66,6 +72,7 @@ function openAiStyleAdapter(flavor: ApiFlavor, label: string): FlavorAdapter {
 			if (typeof raw.seconds === 'string' || typeof raw.seconds === 'number') task.seconds = String(raw.seconds);
 			if (typeof raw.size === 'string') task.size = raw.size;
 			if (task.videoUrl) task.videoUrls = [task.videoUrl];
+			else if (kind === 'video' && status === 'completed') task.contentPath = contentPath(task.id);
 			return task;
 		},
 
@@ -73,7 +80,7 @@ function openAiStyleAdapter(flavor: ApiFlavor, label: string): FlavorAdapter {
 			if (task.videoUrl) return [{ url: task.videoUrl, fileExtension: 'mp4', mimeType: 'video/mp4' }];
 			return [
 				{
-					call: { method: 'GET', path: `/videos/${encodeURIComponent(task.id)}/content`, qs: { variant: 'video' } },
+					call: { method: 'GET', path: contentPath(task.id), qs: { variant: 'video' } },
 					fileExtension: 'mp4',
 					mimeType: 'video/mp4',
 				},
@@ -85,7 +92,7 @@ function openAiStyleAdapter(flavor: ApiFlavor, label: string): FlavorAdapter {
 			return {
 				call: {
 					method: 'GET',
-					path: `/videos/${encodeURIComponent(task.id)}/content`,
+					path: contentPath(task.id),
 					qs: { variant: 'thumbnail' },
 				},
 				fileExtension: 'webp',

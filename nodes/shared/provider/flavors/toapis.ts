@@ -154,6 +154,7 @@ export const toapisAdapter: FlavorAdapter = {
 			model: typeof body.model === 'string' ? body.model : null,
 			videoUrl: kind === 'video' ? firstString(body, VIDEO_URL_PATHS) : null,
 			videoUrls: kind === 'video' ? variantUrls(body) : [],
+			contentPath: null,
 			thumbnailUrl: kind === 'video' ? firstString(body, THUMBNAIL_URL_PATHS) : null,
 			expiresAt: normalizeTimestamp(body.expires_at),
 			createdAt: normalizeTimestamp(body.created_at),
