@@ -712,7 +712,8 @@ export class SoraSimulator {
 			const replay = typeof input.replayOf === 'string' ? hooks.events.get(input.replayOf) : undefined;
 			if (input.replayOf !== undefined && !replay) return sendJson(res, 404, { message: `No event ${String(input.replayOf)}` });
 			const event = replay ?? hooks.newEvent('endpoint.test', { message: 'Test event from the toapis console' });
-			const url = (input.url as string | undefined) ?? hooks.config.defaultUrl;
+			const firstUrl = replay ? hooks.deliveries.find((d) => d.eventId === replay.id)?.url : undefined;
+			const url = (input.url as string | undefined) ?? firstUrl ?? hooks.config.defaultUrl;
 			if (!url) return sendJson(res, 400, { message: 'No url and no default webhook URL' });
 			const variant = (input.variant as WebhookVariant | undefined) ?? (replay ? 'duplicate' : 'event');
 			const before = hooks.deliveries.length;

@@ -54,9 +54,10 @@ export function verifySignature(secret: string, id: string, timestamp: string, r
 	return match;
 }
 
-// One process may receive a redelivery while the first delivery is still downloading its video, before n8n has
-// saved the workflow's static data: these ids are checked first. Keyed by workflow and node.
-const inFlight = new Map<string, number>();
+// n8n loads the workflow's static data when a request arrives and saves it whole after the node ran, so deliveries
+// handled at the same time overwrite each other's additions. Each process therefore keeps what it has seen (per
+// workflow and node) and writes all of it back with every new event: the last save of a burst holds the burst.
+const recentByNode = new Map<string, Record<string, number>>();
 
 function prune(seen: Record<string, number>, now: number): Record<string, number> {
 	const fresh = Object.entries(seen).filter(([, at]) => now - at < SEEN_EVENTS_TTL_SECONDS);
@@ -69,16 +70,13 @@ function prune(seen: Record<string, number>, now: number): Record<string, number
  * node (saved by n8n with the workflow, so it survives executions and restarts), pruned by age and count.
  */
 export function rememberEvent(ctx: IWebhookFunctions, eventId: string, now = Math.floor(Date.now() / 1000)): boolean {
-	const key = `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}:${eventId}`;
+	const scope = `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}`;
 	const staticData = ctx.getWorkflowStaticData('node') as { seenEvents?: Record<string, number> };
-	const seen = staticData.seenEvents ?? {};
-	const inMemory = inFlight.get(key);
-	if (seen[eventId] !== undefined || (inMemory !== undefined && now - inMemory < SEEN_EVENTS_TTL_SECONDS)) return true;
-	staticData.seenEvents = prune({ ...seen, [eventId]: now }, now);
-	inFlight.set(key, now);
-	if (inFlight.size > SEEN_EVENTS_MAX * 4) {
-		for (const [k, at] of inFlight) if (now - at >= SEEN_EVENTS_TTL_SECONDS || inFlight.size > SEEN_EVENTS_MAX * 2) inFlight.delete(k);
-	}
+	const seen = prune({ ...staticData.seenEvents, ...recentByNode.get(scope) }, now);
+	if (seen[eventId] !== undefined) return true;
+	const updated = prune({ ...seen, [eventId]: now }, now);
+	recentByNode.set(scope, updated);
+	staticData.seenEvents = updated;
 	return false;
 }
 
