@@ -112,6 +112,8 @@ fi
 
 # what must start nothing: a forged signature, a stale timestamp, a replay of an accepted event, no signature
 event=$(js "j.deliveries.find(d=>d.type==='generation.completed'&&d.status===200).eventId" < "$STATE/deliveries.json")
+started_body=$(js "j.deliveries.find(d=>d.type==='generation.completed'&&d.status===200).responseBody" < "$STATE/deliveries.json")
+[ -z "$started_body" ] && ok "an accepted event is answered 200 with an empty body once its execution has started" || bad "answer to an accepted event: '$started_body'"
 before=$(executions)
 forged=$(send "{\"replayOf\":\"$event\",\"variant\":\"forged\"}")
 stale=$(send "{\"replayOf\":\"$event\",\"variant\":\"stale\"}")
