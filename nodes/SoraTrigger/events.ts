@@ -1,10 +1,10 @@
 import { createHmac, timingSafeEqual } from 'crypto';
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { z } from 'zod/v4';
-import { downloadTaskVideos } from '../shared/media/binary';
+import { downloadTaskVideos, type MediaClient } from '../shared/media/binary';
 import { adapterFor } from '../shared/provider/flavors';
 import { apiRootOf } from '../shared/provider/connection';
-import { CREDENTIAL_NAME, DEFAULT_TIMEOUT_MS } from '../shared/provider/transport';
+import { CREDENTIAL_NAME } from '../shared/provider/transport';
 import type { SoraTask } from '../shared/tasks/task';
 
 /**
@@ -160,14 +160,12 @@ export async function receiveEvent(ctx: IWebhookFunctions): Promise<IWebhookResp
  */
 async function attachVideo(ctx: IWebhookFunctions, baseUrl: unknown, task: SoraTask, item: INodeExecutionData): Promise<void> {
 	const field = String(ctx.getNodeParameter('binaryPropertyName', 'data'));
-	const client = {
+	// toapis videos are public CDN files, fetched without any credential: nothing secret is in scope.
+	const client: MediaClient = {
 		ctx,
-		connection: { flavor: 'toapis' as const, apiRoot: apiRootOf('toapis', String(baseUrl ?? '')) },
+		connection: { flavor: 'toapis', apiRoot: apiRootOf('toapis', String(baseUrl ?? '')) },
 		adapter: adapterFor('toapis'),
 		secrets: [],
-		timeoutMs: DEFAULT_TIMEOUT_MS,
-		holdUntil: { read: 0, submit: 0 },
-		rateLimited: 0,
 	};
 	try {
 		item.binary = await downloadTaskVideos(client, task, field, 0);

@@ -23,7 +23,9 @@ const DOWNLOAD_ATTEMPTS = 3;
  * Downloads run in a node's execute() and in Sora Trigger's webhook(); both contexts have the request and
  * binary helpers used here.
  */
-export type MediaClient = Omit<SoraClient, 'ctx'> & { ctx: IExecuteFunctions | IWebhookFunctions };
+export type MediaClient = Pick<SoraClient, 'connection' | 'adapter' | 'secrets' | 'signal'> & {
+	ctx: IExecuteFunctions | IWebhookFunctions;
+};
 
 type StreamBody = AsyncIterable<Buffer | string> & { destroy?: () => void };
 
