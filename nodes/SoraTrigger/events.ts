@@ -90,24 +90,10 @@ function header(ctx: IWebhookFunctions, name: string): string {
 	return (Array.isArray(value) ? value[0] : value ?? '').trim();
 }
 
-/** A finished task's event in the shape Sora Task Status outputs, plus the event's own id and type. */
-function taskItem(data: IDataObject, event: z.infer<typeof eventSchema>): { task: SoraTask; json: IDataObject } {
-	const task = adapterFor('toapis').normalizeTask(data, 'video');
-	return { task, json: { ...task, event: { id: event.id, type: event.type, createdAt: event.created_at ?? null } } };
-}
+type ToapisEvent = z.infer<typeof eventSchema>;
 
-/** The whole life of one delivery: verify, parse, deduplicate, filter, then emit (with the video, if asked). */
-export async function receiveEvent(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const credentials = await ctx.getCredentials(CREDENTIAL_NAME);
-	const secret = String(credentials.webhookSecret ?? '').trim();
-	if (credentials.apiFlavor !== 'toapis' || !secret) {
-		// A 5xx makes toapis retry for up to 24 h: time to fix the credential without losing the event.
-		return answer(ctx, 500, {
-			error: 'not_configured',
-			message: 'Sora Trigger needs a toapis Sora API credential with its Webhook Signing Secret set',
-		});
-	}
-
+/** The signed event, or the answer that refuses the delivery (401: not provably from toapis, 400: not an event). */
+function verifiedEvent(ctx: IWebhookFunctions, secret: string): ToapisEvent | IWebhookResponseData {
 	const rawBody = (ctx.getRequestObject() as { rawBody?: Buffer }).rawBody;
 	const id = header(ctx, HEADER_ID);
 	const timestamp = header(ctx, HEADER_TIMESTAMP);
@@ -122,32 +108,42 @@ export async function receiveEvent(ctx: IWebhookFunctions): Promise<IWebhookResp
 	if (skew > MAX_CLOCK_SKEW_SECONDS) {
 		return answer(ctx, 401, { error: 'stale_timestamp', message: `Timestamp is ${skew} s away from now; at most ${MAX_CLOCK_SKEW_SECONDS} s are accepted` });
 	}
-
-	let parsed: z.infer<typeof eventSchema> | undefined;
+	let body: unknown;
 	try {
-		const result = eventSchema.safeParse(JSON.parse(rawBody.toString('utf8')));
-		parsed = result.success ? result.data : undefined;
+		body = JSON.parse(rawBody.toString('utf8'));
 	} catch {
-		parsed = undefined;
+		body = undefined; // refused just below, like any other body that is not an event
 	}
-	if (!parsed || parsed.id !== id) {
-		return answer(ctx, 400, { error: 'malformed_event', message: 'The body is not a toapis event with the id of X-ToAPIs-Webhook-Id' });
+	const parsed = eventSchema.safeParse(body);
+	const task = taskDataSchema.safeParse(parsed.data?.data);
+	if (!parsed.success || parsed.data.id !== id || (parsed.data.type in EVENT_TYPES && !task.success)) {
+		return answer(ctx, 400, { error: 'malformed_event', message: 'The body is not a toapis event with the id of X-ToAPIs-Webhook-Id (task events need data.task_id and data.status)' });
 	}
-	const event = parsed;
-	if (event.type === 'endpoint.test') return answer(ctx, 200, { received: true, test: true });
+	return parsed.data;
+}
 
-	const outcome = EVENT_TYPES[event.type as keyof typeof EVENT_TYPES];
-	const data = taskDataSchema.safeParse(event.data);
-	if (outcome && !data.success) {
-		return answer(ctx, 400, { error: 'malformed_event', message: `A ${event.type} event needs data.task_id and data.status` });
+/** The whole life of one delivery: verify, deduplicate, filter, then emit (with the video, if asked). */
+export async function receiveEvent(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const credentials = await ctx.getCredentials(CREDENTIAL_NAME);
+	const secret = String(credentials.webhookSecret ?? '').trim();
+	if (credentials.apiFlavor !== 'toapis' || !secret) {
+		// A 5xx makes toapis retry for up to 24 h: time to fix the credential without losing the event.
+		return answer(ctx, 500, {
+			error: 'not_configured',
+			message: 'Sora Trigger needs a toapis Sora API credential with its Webhook Signing Secret set',
+		});
 	}
+	const event = verifiedEvent(ctx, secret);
+	if (!('type' in event)) return event;
+	if (event.type === 'endpoint.test') return answer(ctx, 200, { received: true, test: true });
 	if (rememberEvent(ctx, event.id)) return answer(ctx, 200, { received: true, duplicate: true });
 	// Event types this node does not know yet are acknowledged, or toapis would retry them for a day.
+	const outcome = EVENT_TYPES[event.type as keyof typeof EVENT_TYPES];
 	const wanted = ctx.getNodeParameter('events', 'all') as EventFilter;
 	if (!outcome || (wanted !== 'all' && wanted !== outcome)) return answer(ctx, 200, { received: true, ignored: event.type });
 
-	const { task, json } = taskItem(data.data as IDataObject, event);
-	const item: INodeExecutionData = { json };
+	const task = adapterFor('toapis').normalizeTask(event.data as IDataObject, 'video');
+	const item: INodeExecutionData = { json: { ...task, event: { id: event.id, type: event.type, createdAt: event.created_at ?? null } } };
 	if (ctx.getNodeParameter('downloadVideo', false) && task.status === 'completed') {
 		await attachVideo(ctx, credentials.baseUrl, task, item);
 	}
