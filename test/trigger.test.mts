@@ -183,6 +183,18 @@ describe('Sora Trigger refuses what it cannot trust, and starts nothing', () => 
 	});
 });
 
+describe('activation', () => {
+	it('refuses to activate without a toapis credential that has a signing secret, and registers nothing remotely', async () => {
+		const { webhookMethods } = new SoraTrigger();
+		const hook = (credentials: IDataObject) => ({ getCredentials: async () => credentials, getNode: () => ({ name: 'Sora Trigger' }) });
+		await expect(webhookMethods.default.create.call(hook({ apiFlavor: 'toapis', webhookSecret: '' }) as never)).rejects.toThrow(/needs a toapis Sora API credential with a Webhook Signing Secret/);
+		await expect(webhookMethods.default.create.call(hook({ apiFlavor: 'azure', webhookSecret: SECRET }) as never)).rejects.toThrow(/needs a toapis/);
+		await expect(webhookMethods.default.create.call(hook({ apiFlavor: 'toapis', webhookSecret: SECRET }) as never)).resolves.toBe(true);
+		expect(await webhookMethods.default.checkExists.call(hook({}) as never)).toBe(false);
+		expect(await webhookMethods.default.delete.call(hook({}) as never)).toBe(true);
+	});
+});
+
 describe('signatures and the replay store', () => {
 	it('verifySignature takes either of two signatures and nothing else', () => {
 		const body = Buffer.from('{"id":"evt_1"}');
