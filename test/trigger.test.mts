@@ -5,7 +5,7 @@ import { SoraGenerate } from '../nodes/SoraGenerate/SoraGenerate.node';
 import { SoraTaskStatus } from '../nodes/SoraTaskStatus/SoraTaskStatus.node';
 import { SoraTrigger } from '../nodes/SoraTrigger/SoraTrigger.node';
 import { rememberEvent, SEEN_EVENTS_MAX, SEEN_EVENTS_TTL_SECONDS, verifySignature } from '../nodes/SoraTrigger/events';
-import { SAMPLE_MP4, startSimulator, type SoraSimulator } from '../simulator/server.mts';
+import { SAMPLE_MP4, SAMPLE_THUMBNAIL, startSimulator, type SoraSimulator } from '../simulator/server.mts';
 import { allText, credentialsFor } from './harness/fixtures.mts';
 import { runNode } from './harness/run-node.mts';
 import { serveWebhook, type WebhookHost } from './harness/run-webhook.mts';
@@ -90,6 +90,28 @@ describe('Sora Generate → toapis webhook → Sora Trigger', () => {
 		expect(host.executions).toHaveLength(1);
 		expect(host.answers.at(-1)).toMatchObject({ status: 200 });
 		expect(JSON.parse(host.answers.at(-1)!.body)).toMatchObject({ ignored: 'generation.failed' });
+	});
+
+	it('variants and the thumbnail arrive as binary fields too (Options → Download Thumbnail)', async () => {
+		host.parameters.options = { downloadThumbnail: true };
+		await generate({ n: 2, thumbnail: true });
+		await settled(1);
+		const binary = host.executions[0][0].binary!;
+		expect(Object.keys(binary).sort()).toEqual(['data', 'data_2', 'thumbnail']);
+		expect(host.read(binary.data_2).equals(SAMPLE_MP4)).toBe(true);
+		expect(host.read(binary.thumbnail).equals(SAMPLE_THUMBNAIL)).toBe(true);
+		expect(statusReads()).toBe(0);
+	});
+
+	it('a failed download still starts the execution, with the task id and the reason', async () => {
+		sim.inject({ match: { server: 'cdn' }, kind: 'status', status: 404, times: 5 });
+		await generate({ clientBusinessId: 'row-9' });
+		await settled(1);
+		expect(host.executions).toHaveLength(1);
+		const [item] = host.executions[0];
+		expect(item.json).toMatchObject({ status: 'completed', clientBusinessId: 'row-9', downloadError: 'The video file is gone or its link has expired (404)' });
+		expect(item.json.id).toMatch(/^video_/);
+		expect(item.binary).toBeUndefined();
 	});
 
 	it('Sora Task Status reads the Client Business ID back', async () => {

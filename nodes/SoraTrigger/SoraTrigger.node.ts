@@ -7,7 +7,7 @@ import {
 	type IWebhookFunctions,
 	type IWebhookResponseData,
 } from 'n8n-workflow';
-import { downloadProperties } from '../shared/parameters/descriptions';
+import { downloadProperties, downloadThumbnailOption } from '../shared/parameters/descriptions';
 import { CREDENTIAL_NAME } from '../shared/provider/transport';
 import { receiveEvent } from './events';
 
@@ -47,6 +47,15 @@ export class SoraTrigger implements INodeType {
 				description: 'Which finished tasks start the workflow. Other events are acknowledged and start nothing.',
 			},
 			...downloadProperties,
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				displayOptions: { show: { downloadVideo: [true] } },
+				options: [downloadThumbnailOption],
+			},
 		],
 	};
 

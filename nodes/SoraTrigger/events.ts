@@ -1,7 +1,8 @@
 import { createHmac, timingSafeEqual } from 'crypto';
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { z } from 'zod/v4';
-import { downloadTaskVideos, type MediaClient } from '../shared/media/binary';
+import { downloadMedia, downloadTaskVideos, type MediaClient } from '../shared/media/binary';
+import { THUMBNAIL_PROPERTY } from '../shared/parameters/descriptions';
 import { adapterFor } from '../shared/provider/flavors';
 import { apiRootOf } from '../shared/provider/connection';
 import { CREDENTIAL_NAME } from '../shared/provider/transport';
@@ -165,6 +166,8 @@ async function attachVideo(ctx: IWebhookFunctions, baseUrl: unknown, task: SoraT
 	};
 	try {
 		item.binary = await downloadTaskVideos(client, task, field, 0);
+		const thumbnail = (ctx.getNodeParameter('options.downloadThumbnail', false) as boolean) ? client.adapter.thumbnailSource(task) : undefined;
+		if (thumbnail) item.binary[THUMBNAIL_PROPERTY] = await downloadMedia(client, task, thumbnail, 'thumbnail', 0);
 	} catch (error) {
 		item.json.downloadError = (error as Error).message;
 	}
