@@ -78,6 +78,26 @@ export class SoraApi implements ICredentialType {
 			required: true,
 			default: '',
 		},
+		{
+			displayName: 'Webhook URL',
+			name: 'webhookUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://n8n.example.com/webhook/your-trigger-id/webhook',
+			description:
+				'Optional. The default webhook URL set for this token in the toapis console (copy the Production URL of your Sora Trigger there). Callback URLs in Sora Generate may only change its path and query.',
+			displayOptions: { show: { apiFlavor: ['toapis'] } },
+		},
+		{
+			displayName: 'Webhook Signing Secret',
+			name: 'webhookSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Optional. The signing secret toapis shows next to the webhook URL in its console. Sora Trigger refuses every event whose signature it does not match.',
+			displayOptions: { show: { apiFlavor: ['toapis'] } },
+		},
 	];
 
 	// The flavor decides the header: Azure takes "api-key", the others a bearer token. A function (not a

@@ -54,6 +54,13 @@ if [ "${SKIP_E2E:-0}" != 1 ]; then
   e2e_pass=$((e2e_pass + agent_pass)); e2e_fail=$((e2e_fail + agent_fail))
   [ "$agent_fail" = 0 ] || { echo "AI-agent test failures"; exit 1; }
 
+  step "event-driven pipeline in a real n8n (Sora Trigger, signed toapis webhooks)"
+  HOOKS_LOG=$(mktemp)
+  bash e2e/webhooks.sh 2>&1 | tee "$HOOKS_LOG"
+  read -r hooks_pass hooks_fail < <(tail -1 "$HOOKS_LOG" | awk '{print $1, $3}')
+  e2e_pass=$((e2e_pass + hooks_pass)); e2e_fail=$((e2e_fail + hooks_fail))
+  [ "$hooks_fail" = 0 ] || { echo "webhook end-to-end failures"; exit 1; }
+
   step "npm run demo (the README's first command), into a temporary folder"
   DEMO_DIR=$(mktemp -d)
   if DEMO_OUTPUT="$DEMO_DIR" bash scripts/demo.sh > "$DEMO_DIR/demo.log" 2>&1 && ls "$DEMO_DIR"/*.mp4 > /dev/null 2>&1 && ls "$DEMO_DIR"/*.json > /dev/null 2>&1; then

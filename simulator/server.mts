@@ -25,6 +25,7 @@ export type Flavor = 'toapis' | 'openaiCompatible' | 'azure';
 export type TaskKind = 'video' | 'character';
 
 import { makePng, SAMPLE_MP4, SAMPLE_THUMBNAIL } from './media.mts';
+import { WebhookDispatcher, type WebhookConfig, type WebhookEvent, type WebhookFault, type WebhookVariant } from './webhooks.mts';
 
 export { SAMPLE_MP4, SAMPLE_THUMBNAIL };
 export const DEFAULT_API_KEY = 'sk-sim-0123456789abcdef';
@@ -254,6 +255,8 @@ export class SoraSimulator {
 	private api: http.Server;
 	private cdn: http.Server;
 	private hanging = new Set<ServerResponse>();
+	/** toapis task webhooks: configuration, faults and every delivery made */
+	readonly webhooks = new WebhookDispatcher();
 	/** Uploaded files by id, served back from the CDN */
 	readonly uploads = new Map<string, UploadedFile>();
 	url = '';
@@ -277,6 +280,7 @@ export class SoraSimulator {
 	}
 
 	async close(): Promise<void> {
+		this.webhooks.close();
 		for (const res of this.hanging) res.destroy();
 		this.api.closeAllConnections();
 		this.cdn.closeAllConnections();
@@ -306,6 +310,7 @@ export class SoraSimulator {
 		this.faults = [];
 		this.buckets.clear();
 		this.rateLimited = 0;
+		this.webhooks.reset();
 	}
 
 	/** Creates a task as if it had been submitted (tests of Task Status need tasks to read). */
@@ -388,6 +393,8 @@ export class SoraSimulator {
 			created_at: seconds(task.createdAt),
 			metadata: {},
 		};
+		const businessId = (task.request as { client_business_id?: string } | undefined)?.client_business_id;
+		if (businessId !== undefined) body.client_business_id = businessId;
 		if (state.status === 'completed') {
 			body.completed_at = seconds(state.finishedAt);
 			body.expires_at = seconds(this.expiresAt(task)!);
@@ -627,9 +634,15 @@ export class SoraSimulator {
 			if (valid.metadata?.character_from_task && !this.tasks.has(valid.metadata.character_from_task)) {
 				return sendJson(res, 400, { error: { code: 'invalid_request', message: `Task ${valid.metadata.character_from_task} not found`, type: 'invalid_request_error' } });
 			}
+			const callbackProblem = this.webhooks.callbackProblem(valid.callback_url);
+			if (callbackProblem) {
+				const code = callbackProblem === 'webhook_not_configured' ? callbackProblem : 'invalid_request';
+				return sendJson(res, 400, { error: { code, message: callbackProblem, type: 'invalid_request_error' } });
+			}
 			this.submissions.push({ flavor, body, at: Date.now() });
 			const task = this.createTask(flavor, 'video', scenarioFromPrompt(valid.prompt), valid.model);
 			task.request = body;
+			this.scheduleWebhook(task, valid.callback_url);
 			const created = this.toapisTask(task);
 			created.metadata = valid.model === 'sora-2-official' ? { size: valid.aspect_ratio === '16:9' ? '1280x720' : '720x1280', seconds: String(valid.duration ?? 4) } : { size: '720x720' };
 			return sendJson(res, 200, created);
@@ -660,6 +673,60 @@ export class SoraSimulator {
 			return sendJson(res, 200, this.toapisTask(task));
 		}
 		return sendJson(res, 404, { error: { code: 404, message: `No route ${method} /v1${rest}`, type: 'not_found_error' } });
+	}
+
+	/** When the task finishes, its event goes to the request's callback_url, else to the default URL (if set). */
+	private scheduleWebhook(task: SimTask, callbackUrl: string | undefined): void {
+		const url = callbackUrl ?? this.webhooks.config.defaultUrl;
+		if (!url || task.scenario.outcome === 'stuck') return;
+		this.webhooks.later(task.scenario.durationMs + 10, () => this.webhooks.dispatch(this.webhookEvent(task), url));
+	}
+
+	/** The event toapis sends for a finished task (sora-apis.md §1.8). */
+	webhookEvent(task: SimTask): WebhookEvent {
+		const body = this.toapisTask(task);
+		const failed = this.state(task).status === 'failed';
+		return this.webhooks.newEvent(failed ? 'generation.failed' : 'generation.completed', {
+			task_id: task.id,
+			client_business_id: body.client_business_id ?? null,
+			task_type: task.kind,
+			model: task.model,
+			status: failed ? 'FAILURE' : 'SUCCESS',
+			progress: '100%',
+			result: body.result ?? null,
+			error: body.error ?? null,
+			submitted_at: Math.floor(task.createdAt / 1000),
+			finished_at: Math.floor((task.createdAt + task.scenario.durationMs) / 1000),
+		});
+	}
+
+	/** Control API for webhooks: configure, arm faults, send one event now (a test event or a replay), read deliveries. */
+	private webhookControl(path: string, method: string, input: Record<string, unknown>, res: ServerResponse): void {
+		const hooks = this.webhooks;
+		if (method === 'POST' && path === '/__sim/webhooks') {
+			hooks.configure(input as Partial<WebhookConfig>);
+			return sendJson(res, 200, { ok: true, defaultUrl: hooks.config.defaultUrl ?? null, retryDelaysMs: hooks.config.retryDelaysMs, rotating: !!hooks.config.previousSecret });
+		}
+		if (method === 'POST' && path === '/__sim/webhooks/faults') {
+			hooks.inject(...((Array.isArray(input) ? input : [input]) as WebhookFault[]));
+			return sendJson(res, 200, { ok: true });
+		}
+		if (method === 'POST' && path === '/__sim/webhooks/send') {
+			const replay = typeof input.replayOf === 'string' ? hooks.events.get(input.replayOf) : undefined;
+			if (input.replayOf !== undefined && !replay) return sendJson(res, 404, { message: `No event ${String(input.replayOf)}` });
+			const event = replay ?? hooks.newEvent('endpoint.test', { message: 'Test event from the toapis console' });
+			const firstUrl = replay ? hooks.deliveries.find((d) => d.eventId === replay.id)?.url : undefined;
+			const url = (input.url as string | undefined) ?? firstUrl ?? hooks.config.defaultUrl;
+			if (!url) return sendJson(res, 400, { message: 'No url and no default webhook URL' });
+			const variant = (input.variant as WebhookVariant | undefined) ?? (replay ? 'duplicate' : 'event');
+			const before = hooks.deliveries.length;
+			void hooks.deliver(event, url, variant, 1).then(() => sendJson(res, 200, hooks.deliveries[before]));
+			return;
+		}
+		if (method === 'GET' && path === '/__sim/webhooks') {
+			return sendJson(res, 200, { deliveries: hooks.deliveries, pending: hooks.pending, events: hooks.events.size });
+		}
+		sendJson(res, 404, { message: `No control route ${method} ${path}` });
 	}
 
 	/** toapis uploads (sora-apis.md §1.3): multipart "file", type by its bytes, 10 MB images / 50 MB videos. */
@@ -824,6 +891,7 @@ export class SoraSimulator {
 	/** HTTP control surface for runs in another process (end-to-end tests, demo). */
 	private control(path: string, method: string, body: unknown, res: ServerResponse): void {
 		const input = (body ?? {}) as Record<string, unknown>;
+		if (path.startsWith('/__sim/webhooks')) return this.webhookControl(path, method, input, res);
 		if (method === 'POST' && path === '/__sim/tasks') {
 			const task = this.createTask(
 				(input.flavor as Flavor) ?? 'toapis',

@@ -113,6 +113,14 @@ export const generateProperties: INodeProperties[] = [
 		displayOptions: onGenerate,
 		options: [
 			{
+				displayName: 'Callback URL',
+				name: 'callbackUrl',
+				type: 'string',
+				default: '',
+				placeholder: '/webhook/sora-events?batch=42',
+				description: 'Toapis: send this task\'s webhook here instead of the default URL set in the toapis console. Only the path and query may differ from the Webhook URL of the credential (same scheme, host and port). Pair with a Sora Trigger.',
+			},
+			{
 				displayName: 'Character Create',
 				name: 'characterCreate',
 				type: 'boolean',
@@ -142,6 +150,14 @@ export const generateProperties: INodeProperties[] = [
 				default: '',
 				placeholder: 'https://example.com/character.mp4',
 				description: 'Video to take a character from (toapis). The generated video gets 1 s shorter.',
+			},
+			{
+				displayName: 'Client Business ID',
+				name: 'clientBusinessId',
+				type: 'string',
+				default: '',
+				placeholder: '={{ $json.rowId }}',
+				description: 'Toapis: your own ID for this video, e.g. a sheet row ID. Sora Trigger and Sora Task Status output it in the clientBusinessId field.',
 			},
 			{
 				displayName: 'HD',

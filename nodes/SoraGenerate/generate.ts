@@ -25,6 +25,7 @@ async function plan(ctx: IExecuteFunctions, client: SoraClient, itemIndex: numbe
 		imageUrls: operation === 'generate' ? ctx.getNodeParameter('imageUrls', itemIndex, '') : '',
 		image: operation === 'generate' ? await readInputFile(ctx, itemIndex, 'imageBinaryPropertyName', 'Image From Binary Field') : undefined,
 		additionalFields: operation === 'generate' ? (ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject) : {},
+		webhookUrl: client.connection.webhookUrl,
 	};
 	const request = validateVideoRequest(ctx.getNode(), itemIndex, client.connection.flavor, parameters);
 	const wait = readWaitParameters(ctx, itemIndex);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type {
 	ICredentialDataDecryptedObject,
+	IDataObject,
 	IExecuteFunctions,
 	INode,
 	INodeExecutionData,
@@ -15,6 +16,8 @@ import type {
 	INodeTypes,
 	IRun,
 	ITaskData,
+	IWebhookData,
+	IWebhookFunctions,
 	IWorkflowExecuteAdditionalData,
 	Workflow,
 } from 'n8n-workflow';
@@ -67,7 +70,24 @@ function startNodeType(items: INodeExecutionData[]): INodeType {
 type Core = typeof import('n8n-core');
 type WorkflowLib = typeof import('n8n-workflow');
 
-let setup: Promise<{ executeOne: (run: ExecuteOne) => Promise<ExecuteOutcome> }> | undefined;
+/** One request to a webhook node, as n8n's webhook server hands it over (the raw body already read). */
+export interface WebhookRequest {
+	nodeType: INodeType;
+	node: INode;
+	credentials: ICredentialDataDecryptedObject;
+	/** The workflow's static data, kept by the caller across requests as n8n keeps it in its database */
+	staticData: IDataObject;
+	request: unknown;
+	response: unknown;
+}
+
+let setup:
+	| Promise<{
+			executeOne: (run: ExecuteOne) => Promise<ExecuteOutcome>;
+			webhookContext: (request: WebhookRequest) => { context: IWebhookFunctions; savedStaticData: () => IDataObject };
+			pathOf: (binaryId: string) => string;
+	  }>
+	| undefined;
 
 export function engine() {
 	setup ??= start();
@@ -122,7 +142,36 @@ async function start() {
 		const workflowError = taskData ? undefined : (result.data.resultData.error as Error | undefined);
 		return { taskData, workflowError, status: result.status, pathOf };
 	}
-	return { executeOne };
+	// Webhook requests get their own credentials helper: they arrive while node runs of the same test are going on.
+	const webhookCredentials = new TestCredentialsHelper({ soraApi: new SoraApi() });
+
+	/** n8n-core's own WebhookContext for one request, over a workflow of just the webhook node. */
+	function webhookContext(hook: WebhookRequest) {
+		const nodeTypes: INodeTypes = {
+			getByName: () => hook.nodeType,
+			getByNameAndVersion: () => hook.nodeType,
+			getKnownTypes: () => ({}),
+		};
+		const workflow = new lib.Workflow({
+			id: 'sora-test-webhook-workflow',
+			name: 'Sora webhook test',
+			nodes: [hook.node],
+			connections: {},
+			active: true,
+			nodeTypes,
+			staticData: hook.staticData,
+			settings: { executionOrder: 'v1' },
+		});
+		webhookCredentials.setCredentials({ soraApi: hook.credentials });
+		const additionalData = { ...INSTANCE, credentialsHelper: webhookCredentials, httpRequest: hook.request, httpResponse: hook.response, workflowId: workflow.id };
+		const description = hook.nodeType.description.webhooks![0];
+		const webhookData = { httpMethod: 'POST', node: hook.node.name, path: description.path, webhookDescription: description, workflowId: workflow.id } as IWebhookData;
+		const context = new core.WebhookContext(workflow, hook.node, additionalData as unknown as IWorkflowExecuteAdditionalData, 'webhook', webhookData, [], null);
+		// What n8n writes to its database after the request: the workflow's static data, as plain JSON.
+		const savedStaticData = () => JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
+		return { context, savedStaticData };
+	}
+	return { executeOne, webhookContext, pathOf };
 }
 
 /** Start → node under test, with node types that know just these two. */

@@ -1,10 +1,13 @@
 import {
 	NodeApiError,
+	NodeOperationError,
 	type IBinaryData,
+	type IBinaryKeyData,
 	type IDataObject,
 	type IExecuteFunctions,
 	type IHttpRequestOptions,
 	type IN8nHttpFullResponse,
+	type IWebhookFunctions,
 } from 'n8n-workflow';
 import { redact, redactJson } from '../provider/errors';
 import type { MediaSource } from '../provider/flavors';
@@ -15,6 +18,14 @@ import { ExecutionCancelled, pause } from '../tasks/wait';
 /** Idle timeout while a download streams; the whole file may take much longer. */
 const DOWNLOAD_IDLE_TIMEOUT_MS = 120_000;
 const DOWNLOAD_ATTEMPTS = 3;
+
+/**
+ * Downloads run in a node's execute() and in Sora Trigger's webhook(); both contexts have the request and
+ * binary helpers used here.
+ */
+export type MediaClient = Pick<SoraClient, 'connection' | 'adapter' | 'secrets' | 'signal'> & {
+	ctx: IExecuteFunctions | IWebhookFunctions;
+};
 
 type StreamBody = AsyncIterable<Buffer | string> & { destroy?: () => void };
 
@@ -38,7 +49,7 @@ async function readSmallBody(body: StreamBody, limit = 64 * 1024): Promise<strin
  * A public CDN file: fetched with the plain helper, so no credential is in scope and the API key
  * cannot travel to a host that is not the API's (redirects included).
  */
-async function fetchPublic(ctx: IExecuteFunctions, url: string, signal?: AbortSignal): Promise<FetchResult> {
+async function fetchPublic(ctx: MediaClient['ctx'], url: string, signal?: AbortSignal): Promise<FetchResult> {
 	const request: IHttpRequestOptions = {
 		method: 'GET',
 		url,
@@ -53,7 +64,7 @@ async function fetchPublic(ctx: IExecuteFunctions, url: string, signal?: AbortSi
 }
 
 /** A provider endpoint (OpenAI-style /content): authenticated, and any redirect is followed without the key. */
-async function fetchAuthenticated(client: SoraClient, source: MediaSource): Promise<FetchResult> {
+async function fetchAuthenticated(client: MediaClient, source: MediaSource): Promise<FetchResult> {
 	const { ctx } = client;
 	const call = source.call!;
 	const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_NAME, {
@@ -88,7 +99,7 @@ async function fetchAuthenticated(client: SoraClient, source: MediaSource): Prom
 }
 
 function downloadError(
-	client: SoraClient,
+	client: MediaClient,
 	task: SoraTask,
 	what: string,
 	itemIndex: number,
@@ -109,7 +120,7 @@ function downloadError(
  * memory whole, whatever its size.
  */
 export async function downloadMedia(
-	client: SoraClient,
+	client: MediaClient,
 	task: SoraTask,
 	source: MediaSource,
 	what: 'video' | 'thumbnail',
@@ -181,4 +192,28 @@ export async function downloadMedia(
 				: 'Try again later; the task itself is finished.',
 		);
 	}
+}
+
+/**
+ * Every video of a finished task into binary fields: the first in `field`, variants (toapis metadata.n) in
+ * "<field>_2", "<field>_3", ...
+ */
+export async function downloadTaskVideos(
+	client: MediaClient,
+	task: SoraTask,
+	field: string,
+	itemIndex: number,
+): Promise<IBinaryKeyData> {
+	const sources = client.adapter.videoSources(task);
+	if (!sources.length) {
+		throw new NodeOperationError(client.ctx.getNode(), `Sora task ${task.id} is completed but the provider gave no video URL`, {
+			itemIndex,
+			description: 'The raw provider response is in the output; please report it so we can read this shape.',
+		});
+	}
+	const binary: IBinaryKeyData = {};
+	for (let n = 0; n < sources.length; n++) {
+		binary[n === 0 ? field : `${field}_${n + 1}`] = await downloadMedia(client, task, sources[n], 'video', itemIndex, n);
+	}
+	return binary;
 }

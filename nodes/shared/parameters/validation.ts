@@ -50,6 +50,10 @@ export interface VideoRequest {
 	image?: ImageFile;
 	thumbnail?: boolean;
 	metadata: VideoMetadata;
+	/** toapis: where this task's webhook goes (an absolute URL on the credential's webhook host) */
+	callbackUrl?: string;
+	/** toapis: the user's own id, echoed in status reads and webhook events */
+	clientBusinessId?: string;
 	rule: ModelRule;
 }
 
@@ -64,6 +68,8 @@ export interface VideoParameters {
 	imageUrls: unknown;
 	image?: { binaryPropertyName: string; data: Buffer; mimeType: string; fileName: string };
 	additionalFields: IDataObject;
+	/** The credential's Webhook URL (toapis console default), which Callback URLs must stay on */
+	webhookUrl?: string;
 }
 
 /** How errors name each field: the editor labels (without n8n's " Name or ID" suffix), held equal by a test. */
@@ -87,6 +93,8 @@ export const FIELD_NAMES: Record<string, string> = {
 	characterTimestamps: 'Character Timestamps',
 	characterCreate: 'Character Create',
 	characterFromTask: 'Character From Task',
+	callbackUrl: 'Callback URL',
+	clientBusinessId: 'Client Business ID',
 };
 
 const METADATA_FIELDS = [
@@ -119,6 +127,8 @@ const additionalFieldsSchema = z
 		characterCreate: z.boolean(),
 		characterFromTask: z.string(),
 		size: z.string(),
+		callbackUrl: z.string(),
+		clientBusinessId: z.string(),
 	})
 	.partial();
 
@@ -217,6 +227,7 @@ export function validateVideoRequest(
 	}
 	checkReferenceImages(check, input, request);
 	checkMetadata(check, fields, request);
+	checkWebhookFields(check, fields, request, input.webhookUrl);
 	return request;
 }
 
@@ -343,6 +354,43 @@ function checkMetadata(check: CheckContext, fields: AdditionalFields, request: V
 	if (meta.characterFromTask !== undefined && !TASK_ID.test(meta.characterFromTask)) {
 		notAllowed('characterFromTask', meta.characterFromTask, 'it must be a task id, e.g. video_01K8SGYNNNVBQTXNR4MM964S7K');
 	}
+}
+
+const CLIENT_BUSINESS_ID_MAX = 255;
+
+/**
+ * toapis task webhooks: a request may only move the webhook to another path and query of the default URL set in
+ * the toapis console (same scheme, host and port), which the credential repeats as its Webhook URL.
+ */
+function checkWebhookFields(check: CheckContext, fields: AdditionalFields, request: VideoRequest, webhookUrl = ''): void {
+	const { refuse, notAllowed, flavor, openAiStyle } = check;
+	const callback = fields.callbackUrl?.trim() ?? '';
+	const businessId = fields.clientBusinessId?.trim() ?? '';
+	for (const [field, value] of [['callbackUrl', callback], ['clientBusinessId', businessId]] as const) {
+		if (value && openAiStyle) refuse(field, `${FIELD_NAMES[field]} is a toapis feature, not available on the ${flavorLabel(flavor)} flavor`, 'Remove the field, or poll with Sora Task Status.');
+	}
+	if (businessId) {
+		if (businessId.length > CLIENT_BUSINESS_ID_MAX || [...businessId].some((c) => c.charCodeAt(0) < 32)) {
+			notAllowed('clientBusinessId', businessId, `it must be at most ${CLIENT_BUSINESS_ID_MAX} characters without control characters`);
+		}
+		request.clientBusinessId = businessId;
+	}
+	if (!callback) return;
+	const base = webhookUrl.trim();
+	if (!base) {
+		refuse('callbackUrl', `Callback URL is ${show(callback)}, but the Sora API credential has no Webhook URL`, 'toapis only accepts callback URLs on the host of the default webhook URL set for your token in its console. Enter that URL as Webhook URL in the credential.');
+	}
+	let target: URL | undefined;
+	try {
+		target = new URL(callback, base);
+	} catch {
+		target = undefined;
+	}
+	const origin = new URL(base).origin;
+	if (!target || target.origin !== origin) {
+		notAllowed('callbackUrl', callback, `a callback URL may only change the path and query of the credential's Webhook URL: it must start with ${origin}/ (or be a path like /webhook/...)`);
+	}
+	request.callbackUrl = target!.toString();
 }
 
 // --- Sora Character ---------------------------------------------------------------------------------------------

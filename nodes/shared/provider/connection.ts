@@ -26,6 +26,8 @@ export interface SoraConnection {
 	flavor: ApiFlavor;
 	/** e.g. https://toapis.com/v1 or https://res.openai.azure.com/openai/v1, without a trailing slash */
 	apiRoot: string;
+	/** toapis: the default webhook URL set for the token in the toapis console, if the user entered it */
+	webhookUrl?: string;
 }
 
 export function isApiFlavor(value: unknown): value is ApiFlavor {

@@ -86,7 +86,7 @@ export async function connect(
 	if (problem) throw new NodeOperationError(ctx.getNode(), problem, { itemIndex });
 	return {
 		ctx,
-		connection: { flavor, apiRoot: apiRootOf(flavor, baseUrl) },
+		connection: { flavor, apiRoot: apiRootOf(flavor, baseUrl), webhookUrl: String(credentials.webhookUrl ?? '').trim() || undefined },
 		adapter: adapterFor(flavor),
 		secrets: [apiKey.trim()],
 		signal: ctx.getExecutionCancelSignal(),

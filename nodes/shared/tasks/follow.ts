@@ -1,5 +1,5 @@
 import { NodeOperationError, type IBinaryKeyData, type IExecuteFunctions } from 'n8n-workflow';
-import { downloadMedia } from '../media/binary';
+import { downloadMedia, downloadTaskVideos } from '../media/binary';
 import { THUMBNAIL_PROPERTY } from '../parameters/descriptions';
 import { taskJsonOf, unfinishedWaitError, type ItemResult } from './outcomes';
 import { pollTask, type PollOutcome, type PollTarget } from './polling';
@@ -50,7 +50,7 @@ export function createFollower(ctx: IExecuteFunctions, client: SoraClient, concu
 		}
 		if (!followUp.downloadVideo || outcome.task.status !== 'completed') return;
 		try {
-			results[itemIndex].binary = await downloads.run(async () => await downloadFiles(ctx, client, followUp, outcome.task));
+			results[itemIndex].binary = await downloads.run(async () => await downloadFiles(client, followUp, outcome.task));
 		} catch (error) {
 			results[itemIndex].error = error as Error;
 		}
@@ -66,20 +66,9 @@ function failedTaskError(ctx: IExecuteFunctions, target: PollTarget, task: SoraT
 }
 
 /** Every video variant (toapis metadata.n) into "<field>", "<field>_2", …, and the thumbnail if asked. */
-async function downloadFiles(ctx: IExecuteFunctions, client: SoraClient, followUp: FollowUp, task: SoraTask): Promise<IBinaryKeyData> {
+async function downloadFiles(client: SoraClient, followUp: FollowUp, task: SoraTask): Promise<IBinaryKeyData> {
 	const { itemIndex } = followUp.target;
-	const sources = client.adapter.videoSources(task);
-	if (!sources.length) {
-		throw new NodeOperationError(ctx.getNode(), `Sora task ${task.id} is completed but the provider gave no video URL`, {
-			itemIndex,
-			description: 'The raw provider response is in the output; please report it so we can read this shape.',
-		});
-	}
-	const binary: IBinaryKeyData = {};
-	for (let n = 0; n < sources.length; n++) {
-		const field = n === 0 ? followUp.binaryPropertyName : `${followUp.binaryPropertyName}_${n + 1}`;
-		binary[field] = await downloadMedia(client, task, sources[n], 'video', itemIndex, n);
-	}
+	const binary = await downloadTaskVideos(client, task, followUp.binaryPropertyName, itemIndex);
 	const thumbnail = followUp.downloadThumbnail ? client.adapter.thumbnailSource(task) : undefined;
 	if (thumbnail) binary[THUMBNAIL_PROPERTY] = await downloadMedia(client, task, thumbnail, 'thumbnail', itemIndex);
 	return binary;

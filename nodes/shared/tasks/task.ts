@@ -27,6 +27,8 @@ export interface SoraTask extends IDataObject {
 	createdAt: string | null;
 	completedAt: string | null;
 	error: { code: string; message: string } | null;
+	/** Your own id sent with the request (toapis client_business_id), echoed by status reads and webhooks */
+	clientBusinessId: string | null;
 	/** The provider's response, untouched */
 	raw: IDataObject;
 }

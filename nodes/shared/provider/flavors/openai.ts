@@ -67,6 +67,8 @@ function openAiStyleAdapter(flavor: ApiFlavor, label: string): FlavorAdapter {
 				createdAt: normalizeTimestamp(raw.created_at),
 				completedAt: normalizeTimestamp(raw.completed_at),
 				error: normalizeTaskError(raw, status),
+				// The OpenAI-style APIs take no client id
+				clientBusinessId: null,
 				raw,
 			};
 			if (typeof raw.seconds === 'string' || typeof raw.seconds === 'number') task.seconds = String(raw.seconds);

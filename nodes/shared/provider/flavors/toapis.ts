@@ -107,6 +107,8 @@ export const toapisAdapter: FlavorAdapter = {
 			if (value !== undefined) metadata[apiKey] = value;
 		}
 		if (Object.keys(metadata).length) body.metadata = metadata;
+		if (request.callbackUrl) body.callback_url = request.callbackUrl;
+		if (request.clientBusinessId) body.client_business_id = request.clientBusinessId;
 		return { method: 'POST', path: '/videos/generations', body };
 	},
 
@@ -157,9 +159,11 @@ export const toapisAdapter: FlavorAdapter = {
 			contentPath: null,
 			thumbnailUrl: kind === 'video' ? firstString(body, THUMBNAIL_URL_PATHS) : null,
 			expiresAt: normalizeTimestamp(body.expires_at),
-			createdAt: normalizeTimestamp(body.created_at),
+			// Webhook events say submitted_at where status reads say created_at.
+			createdAt: normalizeTimestamp(body.created_at ?? body.submitted_at),
 			completedAt: normalizeTimestamp(body.completed_at ?? body.finished_at),
 			error: normalizeTaskError(body, status),
+			clientBusinessId: firstString(body, ['client_business_id']),
 			raw,
 		};
 		if (kind === 'character') Object.assign(task, readCharacters(body));
