@@ -61,7 +61,8 @@ worker_index() { # execution id -> index in WORKER_PIDS of the (live) worker tha
   for i in "${!WORKER_LOGS[@]}"; do grep -q "Worker started execution $1 " "${WORKER_LOGS[$i]}" && kill -0 "${WORKER_PIDS[$i]}" 2>/dev/null && found=$i; done
   echo "$found"
 }
-replace_worker() { # index name: a fresh worker instead of a killed one
+replace_worker() { # index name: a fresh worker (with the package, as any new host needs) instead of a killed one
+  install_in "$STATE/$2" "$STATE/pack" || return 1
   start_worker "$STATE" "$2"
   WORKER_PIDS[$1]=${WORKER_PIDS[-1]}; WORKER_LOGS[$1]=${WORKER_LOGS[-1]}; unset 'WORKER_PIDS[-1]' 'WORKER_LOGS[-1]'
   wait_worker "$STATE" "$2"
@@ -137,6 +138,7 @@ if has_case kill; then
   curl -s "$MAIN_URL/webhook/sora-queue-cap?run=kill&items=3&minMs=45000" > "$STATE/kill-webhook.json" 2>&1 &
   PIDS+=($!); t=$(date +%s)
   for _ in $(seq 1 100); do [ "$(stats | jq_ 'x.acceptedSubmissions')" -ge $((before + 3)) ] 2>/dev/null && break; sleep 0.3; done
+  [ "$(stats | jq_ 'x.acceptedSubmissions')" -ge $((before + 3)) ] || { bad "in-node wait kill: the 3 tasks were not submitted within 30 s"; finish; }
   ids=$(stats | jq_ "x.taskIds.slice(-3).join(' ')")
   exec_id=$(latest_exec soraQueueCap0001); w=$(worker_index "$exec_id")
   sleep 2; killed=${WORKER_PIDS[$w]:-0}; kill -9 "$killed" 2>/dev/null; wait "$killed" 2>/dev/null
