@@ -297,7 +297,8 @@ async function measure(n8nUrl: string, pid: number, simUrl: string, storage: str
 	const worst = (key: Key, size: number) => Math.max(...results.filter((r) => r.key === key && r.size === size).map((r) => r.big.peakGrowthMiB - r.small.peakGrowthMiB));
 	const median = (key: Key, size: number) => {
 		const values = results.filter((r) => r.key === key && r.size === size).map((r) => r.big.mibPerSecond).sort((a, b) => a - b);
-		return values[Math.floor(values.length / 2)];
+		const middle = values.length / 2;
+		return values.length % 2 ? values[Math.floor(middle)] : (values[middle - 1] + values[middle]) / 2;
 	};
 	const oursWorst = Math.max(worst('toapis', bigMiB), worst('openaiCompatible', bigMiB), hugeMiB > 0 ? Math.max(worst('toapis', hugeMiB), worst('openaiCompatible', hugeMiB)) : -Infinity);
 	const oursSpeed = Math.min(median('toapis', bigMiB), median('openaiCompatible', bigMiB));
