@@ -157,10 +157,17 @@ interface Case {
 }
 
 interface Measured {
+	/** Peak RSS above the RSS just before the run */
 	peakGrowthMiB: number;
-	sampledGrowthMiB: number;
 	mibPerSecond: number;
 	seconds: number;
+}
+
+interface Result {
+	key: CaseKey;
+	size: number;
+	small: Measured;
+	big: Measured;
 }
 
 function procStatus(pid: number): { rss: number; hwm: number } {
@@ -169,6 +176,7 @@ function procStatus(pid: number): { rss: number; hwm: number } {
 	return { rss: kib('VmRSS'), hwm: kib('VmHWM') };
 }
 
+/** Resets the process's peak RSS to its current RSS (Linux ≥ 4.0); false where that is not permitted. */
 function resetPeak(pid: number): boolean {
 	try {
 		writeFileSync(`/proc/${pid}/clear_refs`, '5');
@@ -197,13 +205,21 @@ function removeBigFiles(dir: string) {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const signed = (n: number) => (n >= 0 ? '+' : '') + n.toFixed(1);
 
-async function measure(n8nUrl: string, pid: number, simUrl: string, storage: string) {
-	const bigMiB = option('big-mib', 1024);
-	const hugeMiB = option('huge-mib', 4096);
-	const rounds = option('rounds', 2);
-	const simState = async () => (await (await fetch(`${simUrl}/__sim/state`)).json()) as { videoStreams: Array<{ taskId: string; bytes: number; ms: number; complete: boolean }> };
+function printTable(title: string, header: string[], rows: string[][]) {
+	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+	const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+	console.log(`\n${title}`);
+	console.log(line(header));
+	console.log(line(widths.map((w) => '-'.repeat(w))));
+	for (const r of rows) console.log(line(r));
+}
 
+type CaseKey = 'openAi' | 'toapis' | 'openaiCompatible' | 'toapisAtOnce' | 'openaiCompatibleAtOnce';
+
+/** The downloads, each started through a webhook of the running n8n; each resolves with the bytes n8n stored. */
+function serverCases(n8nUrl: string, simUrl: string): Record<CaseKey, Case> {
 	const webhook = async (path: string, query: Record<string, string>) => {
 		const response = await fetch(`${n8nUrl}/webhook/${path}?${new URLSearchParams(query)}`, { signal: AbortSignal.timeout(600_000) });
 		const text = await response.text();
@@ -222,89 +238,94 @@ async function measure(n8nUrl: string, pid: number, simUrl: string, storage: str
 	/** Sora Task Status; `wait`: the task finishes 1 s after it is seeded, the node polls, sleeps 10 s, downloads */
 	const sora = (flavor: 'toapis' | 'openaiCompatible', wait: boolean) => async (bytes: number) =>
 		webhook(flavor === 'toapis' ? 'bench-sora-toapis' : 'bench-sora-openai', { task: await seedTask(flavor, bytes, wait ? 1000 : 0), wait: wait ? '1' : '0' });
-	const cases = {
+	return {
 		openAi: { label: "n8n's OpenAI node (Video → Generate): /content after its 10 s poll sleep", run: (bytes: number) => webhook('bench-openai', { bytes: String(bytes) }) },
 		toapis: { label: 'Sora Task Status, toapis: CDN URL after a 10 s poll', run: sora('toapis', true) },
 		openaiCompatible: { label: 'Sora Task Status, OpenAI-compatible: /content after a 10 s poll', run: sora('openaiCompatible', true) },
 		toapisAtOnce: { label: 'Sora Task Status, toapis: CDN URL at once (no wait)', run: sora('toapis', false) },
 		openaiCompatibleAtOnce: { label: 'Sora Task Status, OpenAI-compatible: /content at once (no wait)', run: sora('openaiCompatible', false) },
-	} satisfies Record<string, Case>;
-	type Key = keyof typeof cases;
+	};
+}
 
-	let peakResettable = true;
-	/** One run: the n8n process's peak RSS above its RSS just before, and the simulator's clock for the stream. */
-	async function once(which: Case, bytes: number): Promise<Measured> {
-		await sleep(1500); // let the previous run's sockets and timers settle
-		const before = procStatus(pid).rss;
-		peakResettable = resetPeak(pid) && peakResettable;
-		let sampled = before;
-		const sampler = setInterval(() => (sampled = Math.max(sampled, procStatus(pid).rss)), 10);
-		const streamsBefore = (await simState()).videoStreams.length;
-		const t0 = performance.now();
-		const stored = await which.run(bytes).finally(() => clearInterval(sampler));
-		const seconds = (performance.now() - t0) / 1000;
-		const after = procStatus(pid);
-		if (stored !== bytes) throw new Error(`${which.label}: stored ${stored} bytes, expected ${bytes}`);
-		const streams = (await simState()).videoStreams.slice(streamsBefore).filter((s) => s.bytes === bytes && s.complete);
-		if (streams.length !== 1) throw new Error(`${which.label}: expected one complete stream of ${bytes} bytes, saw ${streams.length}`);
-		removeBigFiles(storage);
-		const peak = peakResettable ? after.hwm : sampled;
-		return { peakGrowthMiB: (peak - before) / MiB, sampledGrowthMiB: (sampled - before) / MiB, mibPerSecond: bytes / MiB / (streams[0].ms / 1000), seconds };
-	}
+/** One run: the n8n process's peak RSS above its RSS just before, and the simulator's clock for the stream. */
+async function measureOnce(pid: number, simUrl: string, storage: string, which: Case, bytes: number): Promise<Measured & { peakWasReset: boolean }> {
+	const simState = async () => (await (await fetch(`${simUrl}/__sim/state`)).json()) as { videoStreams: Array<{ bytes: number; ms: number; complete: boolean }> };
+	await sleep(1500); // let the previous run's sockets and timers settle
+	const before = procStatus(pid).rss;
+	const peakWasReset = resetPeak(pid);
+	let sampled = before;
+	const sampler = setInterval(() => (sampled = Math.max(sampled, procStatus(pid).rss)), 10);
+	const streamsBefore = (await simState()).videoStreams.length;
+	const t0 = performance.now();
+	const stored = await which.run(bytes).finally(() => clearInterval(sampler));
+	const seconds = (performance.now() - t0) / 1000;
+	const peak = peakWasReset ? procStatus(pid).hwm : sampled;
+	if (stored !== bytes) throw new Error(`${which.label}: stored ${stored} bytes, expected ${bytes}`);
+	const streams = (await simState()).videoStreams.slice(streamsBefore).filter((s) => s.bytes === bytes && s.complete);
+	if (streams.length !== 1) throw new Error(`${which.label}: expected one complete stream of ${bytes} bytes, saw ${streams.length}`);
+	removeBigFiles(storage);
+	return { peakGrowthMiB: (peak - before) / MiB, mibPerSecond: bytes / MiB / (streams[0].ms / 1000), seconds, peakWasReset };
+}
+
+async function measure(n8nUrl: string, pid: number, simUrl: string, storage: string) {
+	const bigMiB = option('big-mib', 1024);
+	const hugeMiB = option('huge-mib', 4096);
+	const rounds = option('rounds', 2);
+	const cases = serverCases(n8nUrl, simUrl);
+	let peakWasReset = true;
+	const once = async (key: CaseKey, bytes: number) => {
+		const measured = await measureOnce(pid, simUrl, storage, cases[key], bytes);
+		peakWasReset &&= measured.peakWasReset;
+		return measured;
+	};
+	const results: Result[] = [];
+	const pair = async (key: CaseKey, size: number) => {
+		const small = await once(key, MiB);
+		const big = await once(key, size * MiB);
+		results.push({ key, size, small, big });
+		console.error(`  ${cases[key].label}, ${size} MiB: ${signed(big.peakGrowthMiB)} MiB peak (1 MiB run: ${signed(small.peakGrowthMiB)}), ${big.mibPerSecond.toFixed(0)} MiB/s`);
+	};
 
 	// Warm up every path once (module loading, JIT, first connections) so that no run pays for it.
-	for (const c of [cases.openAi, cases.toapisAtOnce, cases.openaiCompatibleAtOnce]) await once(c, MiB);
+	for (const key of ['openAi', 'toapisAtOnce', 'openaiCompatibleAtOnce'] as const) await once(key, MiB);
+	const order: CaseKey[] = ['openAi', 'toapis', 'openaiCompatible'];
+	// Alternate the order, so no node always runs right after another one's garbage.
+	for (let round = 0; round < rounds; round++) for (const key of round % 2 ? [...order].reverse() : order) await pair(key, bigMiB);
+	for (const key of ['toapisAtOnce', 'openaiCompatibleAtOnce'] as const) await pair(key, bigMiB);
+	if (hugeMiB > 0) for (const key of ['toapis', 'openaiCompatible'] as const) await pair(key, hugeMiB);
 
-	const results: Array<{ key: Key; size: number; small: Measured; big: Measured }> = [];
-	const order: Key[] = ['openAi', 'toapis', 'openaiCompatible'];
-	for (let round = 0; round < rounds; round++) {
-		// Alternate the order, so no node always runs right after another one's garbage.
-		for (const key of round % 2 ? [...order].reverse() : order) {
-			const small = await once(cases[key], MiB);
-			const big = await once(cases[key], bigMiB * MiB);
-			results.push({ key, size: bigMiB, small, big });
-			console.error(`  ${cases[key].label}, ${bigMiB} MiB: +${big.peakGrowthMiB.toFixed(1)} MiB peak (1 MiB run: +${small.peakGrowthMiB.toFixed(1)}), ${big.mibPerSecond.toFixed(0)} MiB/s`);
-		}
-	}
-	const extra: Array<[Key, number]> = [['toapisAtOnce', bigMiB], ['openaiCompatibleAtOnce', bigMiB]];
-	if (hugeMiB > 0) extra.push(['toapis', hugeMiB], ['openaiCompatible', hugeMiB]);
-	{
-		for (const [key, size] of extra) {
-			const small = await once(cases[key], MiB);
-			const big = await once(cases[key], size * MiB);
-			results.push({ key, size, small, big });
-			console.error(`  ${cases[key].label}, ${size} MiB: +${big.peakGrowthMiB.toFixed(1)} MiB peak, ${big.mibPerSecond.toFixed(0)} MiB/s`);
-		}
-	}
+	printTable(
+		`Downloads in a real n8n 2.41.1 (filesystem binary data), peak RSS of the n8n process${peakWasReset ? ' (VmHWM, reset before each run)' : ' (sampled every 10 ms)'}:`,
+		['node', 'file', 'peak RSS growth', 'peak above RSS: file / 1 MiB', 'throughput', 'run'],
+		results.map(({ key, size, small, big }) => [
+			cases[key].label,
+			`${size} MiB`,
+			`${signed(big.peakGrowthMiB - small.peakGrowthMiB)} MiB`,
+			`${signed(big.peakGrowthMiB)} / ${signed(small.peakGrowthMiB)}`,
+			`${big.mibPerSecond.toFixed(0)} MiB/s`,
+			`${big.seconds.toFixed(1)} s`,
+		]),
+	);
+	printTargets(results, bigMiB, hugeMiB);
+}
 
-	const fmt = (n: number) => (n >= 0 ? '+' : '') + n.toFixed(1);
-	const rows = results.map(({ key, size, small, big }) => [
-		cases[key].label,
-		`${size} MiB`,
-		`${fmt(big.peakGrowthMiB - small.peakGrowthMiB)} MiB`,
-		`${fmt(big.peakGrowthMiB)} / ${fmt(small.peakGrowthMiB)}`,
-		`${big.mibPerSecond.toFixed(0)} MiB/s`,
-		`${big.seconds.toFixed(1)} s`,
-	]);
-	const header = ['node', 'file', 'peak RSS growth', 'peak above RSS: file / 1 MiB', 'throughput', 'run'];
-	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-	const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
-	console.log(`\nDownloads in a real n8n 2.41.1 (filesystem binary data), peak RSS of the n8n process${peakResettable ? ' (VmHWM, reset before each run)' : ' (sampled every 10 ms)'}:`);
-	console.log(line(header));
-	console.log(line(widths.map((w) => '-'.repeat(w))));
-	for (const r of rows) console.log(line(r));
-
-	const worst = (key: Key, size: number) => Math.max(...results.filter((r) => r.key === key && r.size === size).map((r) => r.big.peakGrowthMiB - r.small.peakGrowthMiB));
-	const median = (key: Key, size: number) => {
-		const values = results.filter((r) => r.key === key && r.size === size).map((r) => r.big.mibPerSecond).sort((a, b) => a - b);
-		return values[Math.floor(values.length / 2)];
+function printTargets(results: Result[], bigMiB: number, hugeMiB: number) {
+	const of = (key: CaseKey, size: number) => results.filter((r) => r.key === key && r.size === size);
+	const worst = (key: CaseKey, size: number) => Math.max(...of(key, size).map((r) => r.big.peakGrowthMiB - r.small.peakGrowthMiB));
+	const median = (key: CaseKey, size: number) => {
+		const values = of(key, size).map((r) => r.big.mibPerSecond).sort((a, b) => a - b);
+		const middle = values.length / 2;
+		return values.length % 2 ? values[Math.floor(middle)] : (values[middle - 1] + values[middle]) / 2;
 	};
-	const oursWorst = Math.max(worst('toapis', bigMiB), worst('openaiCompatible', bigMiB), hugeMiB > 0 ? Math.max(worst('toapis', hugeMiB), worst('openaiCompatible', hugeMiB)) : -Infinity);
+	const sizes = hugeMiB > 0 ? [bigMiB, hugeMiB] : [bigMiB];
+	const oursWorst = Math.max(...sizes.flatMap((size) => [worst('toapis', size), worst('openaiCompatible', size)]));
 	const oursSpeed = Math.min(median('toapis', bigMiB), median('openaiCompatible', bigMiB));
 	const theirs = median('openAi', bigMiB);
-	const theirsWorst = worst('openAi', bigMiB);
 	const atOnce = Math.max(worst('toapisAtOnce', bigMiB), worst('openaiCompatibleAtOnce', bigMiB));
-	console.log(`\ntarget: Sora Task Status, downloading after a poll as n8n's node does, grows peak RSS by ≤ 16 MiB for ${bigMiB}${hugeMiB > 0 ? ` and ${hugeMiB}` : ''} MiB → worst ${fmt(oursWorst)} MiB: ${oursWorst <= 16 ? 'met' : 'MISSED'} (n8n's OpenAI node: worst ${fmt(theirsWorst)} MiB; ours at once, no wait: worst ${fmt(atOnce)} MiB)`);
+	console.log(
+		`\ntarget: Sora Task Status, downloading after a poll as n8n's node does, grows peak RSS by ≤ 16 MiB for ${sizes.join(' and ')} MiB → worst ${signed(oursWorst)} MiB: ${oursWorst <= 16 ? 'met' : 'MISSED'} ` +
+			`(n8n's OpenAI node: worst ${signed(worst('openAi', bigMiB))} MiB; ours at once, no wait: worst ${signed(atOnce)} MiB)`,
+	);
 	console.log(`target: throughput ≥ n8n's OpenAI node (median ${theirs.toFixed(0)} MiB/s) → ours ${oursSpeed.toFixed(0)} MiB/s: ${oursSpeed >= theirs ? 'met' : 'MISSED'}`);
 }
 
@@ -340,16 +361,10 @@ async function measureCli(storage: string) {
 		const b = await executeOnce(big);
 		removeBigFiles(storage);
 		if (!a.bytes.includes(MiB) || !b.bytes.includes(1024 * MiB)) throw new Error(`${label}: stored ${a.bytes} / ${b.bytes} bytes`);
-		rows.push([label, `${(b.peakMiB - a.peakMiB >= 0 ? '+' : '') + (b.peakMiB - a.peakMiB).toFixed(1)} MiB`, `${b.peakMiB.toFixed(0)} / ${a.peakMiB.toFixed(0)} MiB`]);
+		rows.push([label, `${signed(b.peakMiB - a.peakMiB)} MiB`, `${b.peakMiB.toFixed(0)} / ${a.peakMiB.toFixed(0)} MiB`]);
 		console.error(`  n8n execute: ${label}: ${rows.at(-1)![1]}`);
 	}
-	const header = ['node (n8n execute: a fresh n8n per run)', 'peak RSS, 1 GiB − 1 MiB run', 'peak RSS: 1 GiB / 1 MiB run'];
-	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-	const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
-	console.log('\nThe same downloads in one-shot `n8n execute` processes (how issue 13 measured):');
-	console.log(line(header));
-	console.log(line(widths.map((w) => '-'.repeat(w))));
-	for (const r of rows) console.log(line(r));
+	printTable('The same downloads in one-shot `n8n execute` processes (how issue 13 measured):', ['node (n8n execute: a fresh n8n per run)', 'peak RSS, 1 GiB − 1 MiB run', 'peak RSS: 1 GiB / 1 MiB run'], rows);
 	console.log("(n8n's node always sleeps 10 s between its last status read and the download; a download that starts seconds after n8n starts meets V8 still in its start-up collection cycle, whichever node it is)");
 }
 

@@ -13,7 +13,7 @@ const onGenerate = { show: { operation: ['generate'] } };
 
 /** What an AI agent reads about Sora Generate used as a tool: each value it may fill in, and what is allowed. */
 const toolDescription =
-	'Generates a video with Sora 2 and returns the task as JSON: id, status, videoUrl (once finished), error. ' +
+	'Generates a video with Sora 2 and returns the task as JSON: id, status, videoUrl (once finished; OpenAI-compatible and Azure give contentPath instead), error. ' +
 	'prompt: what the video shows, in plain words (subject, action, setting, camera, style; a character as @username). ' +
 	`duration: the length in whole seconds, which depends on the model set in this tool: ${durationsByModel()} ` +
 	'A value that is not allowed comes back as an error that names the allowed values: call again with one of them.';

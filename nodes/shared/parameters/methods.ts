@@ -57,7 +57,7 @@ export async function getSizes(this: ILoadOptionsFunctions): Promise<INodeProper
 	const { rule } = ruleFor(flavor, model);
 	const sizes = sizesOf(rule) ?? OPEN_SIZES;
 	return [
-		{ name: 'From Aspect Ratio', value: '', description: 'Send the size the Aspect Ratio maps to' },
+		{ name: 'From Aspect Ratio', value: '', description: 'Send the size the Aspect Ratio maps to, or none for Provider Default' },
 		...sizes.map((size) => ({
 			name: size.replace('x', '×'),
 			value: size,

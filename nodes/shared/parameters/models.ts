@@ -122,7 +122,7 @@ export function list(values: readonly (string | number)[], unit = ''): string {
 export function durationsByModel(): string {
 	const byModel = (flavor: ApiFlavor) =>
 		modelsFor(flavor)
-			.map((m) => `${m.name} ${m.durations ? list(m.durations, ' s') : 'any whole number of seconds'}`)
+			.map((m) => `${m.name} ${m.durations ? list(m.durations, ' s') : 'not documented (the provider decides)'}`)
 			.join('; ');
 	return `toapis: ${byModel('toapis')}. OpenAI-compatible: ${byModel('openaiCompatible')}. Azure: ${list(GENERIC.azure.durations ?? [], ' s')}.`;
 }
