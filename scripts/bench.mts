@@ -1,12 +1,12 @@
 /**
- * npm run bench — speed and memory of the nodes against the Sora simulator (run in its own process, so its
+ * npm run bench:core (part of npm run bench) — speed and memory of the nodes against the Sora simulator (run in its own process, so its
  * work does not count). Prints a table with the figures and the targets. Not a test: nothing here fails CI.
  *   B1  100 generate-and-wait items vs. one item at a time vs. the physical bound (submit bucket + slowest task + 1 interval)
  *   B2  submits per item, status reads per task, 429s
  *   B3  peak RSS growth while a 1 GiB video streams into binary data
  *   B4  CPU per item for validation and request building, over 10,000 items
  *   --quick   B1's one-at-a-time run on 10 items, extrapolated to 100 (saves about 5 minutes)
- * Run with --expose-gc (npm run bench does) so that B3 measures from a collected heap.
+ * Run with --expose-gc (npm run bench:core does) so that B3 measures from a collected heap.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
