@@ -210,6 +210,7 @@ queue_cleanup() {
   if [ -n "$PG_PID" ]; then
     kill -INT "$PG_PID" 2>/dev/null
     for _ in $(seq 1 100); do kill -0 "$PG_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$PG_PID" 2>/dev/null || rm -rf "$PG_DATA"   # throwaway data; the logs stay
   fi
 }
 trap queue_cleanup EXIT
