@@ -268,6 +268,15 @@ describe('Sora Generate: waiting, and never losing paid work', () => {
 		expect(sim.submissions).toHaveLength(1);
 	});
 
+	it('keeps repeating a submit refused with 429 past the attempt limit (a 429 is never paid): 10 refusals, then accepted', async () => {
+		// several executions sharing one account (queue mode) meet many 429s; each is free to wait out
+		sim.inject({ match: { method: 'POST', path: '/v1/videos/generations' }, kind: 'status', status: 429, headers: { 'retry-after': '0' }, times: 10 });
+		const result = await generate('toapis', { model: rl('sora-2') });
+		expect(result.error).toBeUndefined();
+		expect(submitted().map((r) => r.status)).toEqual([...Array(10).fill(429), 200]);
+		expect(sim.submissions).toHaveLength(1);
+	});
+
 	it('never shows the API key, even when the provider echoes it', async () => {
 		sim.inject({ match: { method: 'POST' }, kind: 'status', status: 400, body: { error: { code: 'invalid_request', message: `Bad request for key ${sim.apiKey}` } } });
 		const result = await generate('toapis', { model: rl('sora-2') });

@@ -32,10 +32,10 @@ STATE=$(mktemp -d "${TMPDIR:-/tmp}/sora-queue.XXXXXX")
 echo "state: $STATE"
 
 start_simulator "$STATE" --rate-limit "${QUEUE_RATE_LIMIT:-5,50,50,500}"
-# Retry On Fail (5 tries, 5 s apart) absorbs what the node's own 6 attempts per 429 do not when ten executions on two
-# workers share one account's 5 submits/s; QUEUE_RETRY_ON_FAIL=0 shows the node alone (failed items then come back
-# as error items). A retried node reuses the tasks it already submitted: one paid video per item, checked below.
-queue_workflows "$STATE" "$([ "${QUEUE_RETRY_ON_FAIL:-1}" = 1 ] && echo true || echo false)"
+# The node alone absorbs the 429s of ten executions on two workers sharing one account's 5 submits/s (a refused
+# submit is repeated for up to 10 minutes). QUEUE_RETRY_ON_FAIL=1 adds n8n's Retry On Fail (5 tries, 5 s apart): a
+# retried node reuses the tasks it already submitted, one paid video per item, checked below.
+queue_workflows "$STATE" "$([ "${QUEUE_RETRY_ON_FAIL:-0}" = 1 ] && echo true || echo false)"
 t_up=$(date +%s)
 queue_up "$STATE" 2 "$STATE/credentials.json" "$STATE/workflows" || { bad "queue mode did not come up"; finish; }
 wait_webhook "$MAIN_URL/webhook/sora-queue-ping" || { bad "main never registered the published webhooks"; tail -20 "$STATE/main.log"; finish; }

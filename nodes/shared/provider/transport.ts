@@ -58,6 +58,11 @@ export interface ApiResponse {
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 const MAX_ATTEMPTS = 6;
+/**
+ * A 429 means the provider did not take the request, so waiting it out costs nothing: 429s are retried for this
+ * long rather than a number of times (several executions sharing one account, as in queue mode, meet many).
+ */
+const RATE_LIMIT_PATIENCE_MS = 10 * 60_000;
 const MAX_RETRY_WAIT_MS = 60_000;
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 const RETRYABLE_NETWORK_CODES = new Set([
@@ -180,6 +185,9 @@ export async function callApi(client: SoraClient, call: ApiCall, options: CallOp
 	const timeoutMs = options.timeoutMs ?? client.timeoutMs;
 	const where = describeUrl(client, call);
 
+	/** When the current run of 429s began, and how many attempts failed otherwise */
+	let rateLimitedSince: number | undefined;
+	let otherFailures = 0;
 	for (let attempt = 1; ; attempt++) {
 		const request: IHttpRequestOptions = {
 			method: call.method,
@@ -278,7 +286,15 @@ export async function callApi(client: SoraClient, call: ApiCall, options: CallOp
 
 		const deadlineAllows =
 			retryWait !== undefined && (options.deadline === undefined || Date.now() + retryWait < options.deadline);
-		if (retryWait !== undefined && attempt < MAX_ATTEMPTS && deadlineAllows) {
+		const rateLimited = response?.statusCode === 429;
+		if (rateLimited) {
+			rateLimitedSince ??= Date.now();
+		} else {
+			rateLimitedSince = undefined;
+			otherFailures++;
+		}
+		const triesLeft = rateLimited ? Date.now() - rateLimitedSince! < RATE_LIMIT_PATIENCE_MS : otherFailures < MAX_ATTEMPTS;
+		if (retryWait !== undefined && triesLeft && deadlineAllows) {
 			if (!(await pause(Math.min(retryWait, MAX_RETRY_WAIT_MS), client.signal))) {
 				throw new ExecutionCancelled(node, itemIndex);
 			}
