@@ -14,9 +14,6 @@ ROOT=$(cd "$HERE/.." && pwd)
 
 bash "$HERE/setup-n8n.sh" || { echo "FAIL: could not install n8n"; echo "0 passed, 1 failed"; exit 1; }
 STATE=$(mktemp -d "${TMPDIR:-/tmp}/sora-webhooks.XXXXXX")
-pass=0; fail=0
-ok()  { echo "PASS: $*"; pass=$((pass+1)); }
-bad() { echo "FAIL: $*"; fail=$((fail+1)); }
 t_start=$(date +%s)
 js() { "$SYSTEM_NODE" -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{const j=JSON.parse(s);console.log($1)})"; }
 

@@ -20,9 +20,6 @@ ROOT=$(cd "$HERE/../.." && pwd)
 RUNS=${QUEUE_RUNS:-20}; ITEMS=${QUEUE_ITEMS:-10}; WAIT_SECONDS=${QUEUE_WAIT_SECONDS:-70}
 CASES=${QUEUE_CASES:-scale,binary,cap,loop,kill}
 has_case() { [[ ",$CASES," == *",$1,"* ]]; }
-pass=0; fail=0
-ok()  { echo "PASS: $*"; pass=$((pass+1)); }
-bad() { echo "FAIL: $*"; fail=$((fail+1)); }
 finish() { echo "queue-mode wall time: $(( $(date +%s) - t_start )) s; logs: $STATE"; echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?; }
 t_start=$(date +%s)
 
