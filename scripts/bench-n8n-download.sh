@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm run bench:download — Sora Task Status and n8n's own OpenAI video node download the same generated 1 GiB (and
 # our node a 4 GiB) file from the Sora simulator inside one real n8n 2.41.1; prints peak RSS growth and throughput
-# of both side by side (scripts/bench-n8n-download.mts does the measuring). Options are passed on to it:
+# of both side by side, and the floor: the same bytes through Node alone, without n8n (scripts/download-floor.mjs)
+# (scripts/bench-n8n-download.mts does the measuring). Options are passed on to it:
 #   bash scripts/bench-n8n-download.sh [--big-mib 1024] [--huge-mib 4096] [--rounds 2]
 # Needs dist/ (npm run build) and installs n8n on first use (e2e/setup-n8n.sh). Every process it starts is stopped
 # by PID on exit; its n8n folder is a throwaway temp dir.
@@ -45,7 +46,7 @@ done
 # n8n's own process must be the one measured, not a wrapper around it.
 grep -q "n8n" "/proc/$N8N_PID/cmdline" || { echo "bench: PID $N8N_PID is not n8n"; exit 1; }
 
-"${TSX[@]}" measure "http://127.0.0.1:$N8N_PORT" "$N8N_PID" "$SIM_URL" "$N8N_USER_FOLDER/.n8n" "$@"
+"${TSX[@]}" measure "http://127.0.0.1:$N8N_PORT" "$N8N_PID" "$SIM_URL" "$SIM_CDN" "$N8N_USER_FOLDER/.n8n" "$@"
 rc=$?
 [ $rc -eq 0 ] || tail -30 "$STATE/n8n.log"
 exit $rc
