@@ -8,6 +8,7 @@ export default defineConfig({
 	resolve: { alias: { 'n8n-workflow': require.resolve('n8n-workflow') } },
 	test: {
 		include: ['test/**/*.test.mts'],
+		setupFiles: ['test/harness/setup.mts'],
 		testTimeout: 30_000,
 		pool: 'forks',
 		// The suites mostly wait on the simulator's clocks, not the CPU: run them side by side even on 2 cores.

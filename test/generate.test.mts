@@ -343,6 +343,23 @@ describe('Sora Generate: batches', () => {
 		}
 	});
 
+	it('executions running at the same time on one account share its bucket: three batches of 15 meet no more 429s than one', async () => {
+		sim.setRateLimit({ submitPerSecond: 5, submitBurst: 5, queryPerSecond: 50, queryBurst: 500 });
+		try {
+			// three executions side by side (three webhook calls, or a queue worker's concurrent jobs)
+			const results = await Promise.all([batchOf15(5), batchOf15(5), batchOf15(5)]);
+			for (const result of results) expect(result.output!.map((o) => o.json.status)).toEqual(Array(15).fill('completed'));
+			expect(sim.submissions).toHaveLength(45);
+			// each pacing itself alone, they met 43 refusals here (0.2.0); sharing, only the probe's end of burst can be hit
+			expect(sim.rateLimited).toBeLessThanOrEqual(1);
+			const times = submitTimes();
+			// 45 submits at 5 per second after a burst of 5: the bucket's pace, not three times it
+			expect(times.at(-1)! - times[0]).toBeGreaterThanOrEqual(7500);
+		} finally {
+			sim.setRateLimit(undefined);
+		}
+	});
+
 	it('without rate-limit headers, absorbs the provider\'s 429s and still submits each item exactly once', async () => {
 		sim.setRateLimit({ submitPerSecond: 10, submitBurst: 5, queryPerSecond: 50, queryBurst: 500, headersOnSuccess: false });
 		try {

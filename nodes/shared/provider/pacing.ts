@@ -99,6 +99,34 @@ export class RatePacer {
 	}
 }
 
+/** The pacers of one provider account: submits and reads have separate buckets at toapis. */
+export interface AccountPacers {
+	read: RatePacer;
+	submit: RatePacer;
+}
+
+/**
+ * One pair of pacers per provider account in this n8n process. The bucket belongs to the account, not to an
+ * execution: executions running side by side (several webhooks at once, a queue-mode worker's concurrent jobs) and
+ * every node in them take their tokens from the same pacer, instead of each spending the bucket as if it were alone.
+ */
+const accounts = new Map<string, AccountPacers>();
+
+/** `account` identifies the bucket (API root and a digest of the key); never the key itself. */
+export function pacersForAccount(account: string): AccountPacers {
+	let pacers = accounts.get(account);
+	if (!pacers) {
+		pacers = { read: new RatePacer(), submit: new RatePacer() };
+		accounts.set(account, pacers);
+	}
+	return pacers;
+}
+
+/** Forgets what every account's answers taught (tests start each case as a fresh n8n process would). */
+export function forgetAccountPacing(): void {
+	accounts.clear();
+}
+
 function numberHeader(headers: IDataObject | undefined, name: string): number | undefined {
 	const raw = headers?.[name];
 	const value = Array.isArray(raw) ? raw[0] : raw;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
 	NodeApiError,
 	NodeOperationError,
@@ -12,7 +13,7 @@ import { adapterFor, type ApiCall, type FlavorAdapter } from './flavors';
 import { Limiter } from '../tasks/pool';
 import { isObject } from '../tasks/task';
 import { ExecutionCancelled, pause } from '../tasks/wait';
-import { RatePacer } from './pacing';
+import { pacersForAccount, type AccountPacers } from './pacing';
 
 export const CREDENTIAL_NAME = 'soraApi';
 
@@ -28,8 +29,8 @@ export interface SoraClient {
 	timeoutMs: number;
 	/** How many calls of each kind may be in flight at once (the node's Concurrency option) */
 	lanes: Record<CallKind, Limiter>;
-	/** The provider's rate limit, shared by every call of a kind in this execution */
-	pacers: Record<CallKind, RatePacer>;
+	/** The provider account's rate limit, shared by every call of a kind to that account in this n8n process */
+	pacers: AccountPacers;
 	/** 429 answers received, for the batch benchmark */
 	rateLimited: number;
 }
@@ -89,15 +90,17 @@ export async function connect(
 	const apiKey = String(credentials.apiKey ?? '');
 	const problem = connectionProblem(flavor, baseUrl, apiKey);
 	if (problem) throw new NodeOperationError(ctx.getNode(), problem, { itemIndex });
+	const apiRoot = apiRootOf(flavor, baseUrl);
+	const account = createHash('sha256').update(`${flavor}\n${apiRoot}\n${apiKey.trim()}`).digest('hex');
 	return {
 		ctx,
-		connection: { flavor, apiRoot: apiRootOf(flavor, baseUrl), webhookUrl: String(credentials.webhookUrl ?? '').trim() || undefined },
+		connection: { flavor, apiRoot, webhookUrl: String(credentials.webhookUrl ?? '').trim() || undefined },
 		adapter: adapterFor(flavor),
 		secrets: [apiKey.trim()],
 		signal: ctx.getExecutionCancelSignal(),
 		timeoutMs,
 		lanes: { read: new Limiter(concurrency), submit: new Limiter(concurrency) },
-		pacers: { read: new RatePacer(), submit: new RatePacer() },
+		pacers: pacersForAccount(account),
 		rateLimited: 0,
 	};
 }
@@ -151,8 +154,9 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 }
 
 /**
- * One attempt of a call: waits for a free lane and the next rate-limit token (both shared by every call of this
- * kind in the execution), sends it with the credential, and tells the pacer what the answer said.
+ * One attempt of a call: waits for a free lane (shared by every call of this kind in the execution) and the next
+ * rate-limit token (shared by every call of this kind to the same account), sends it with the credential, and tells
+ * the pacer what the answer said.
  */
 async function send(
 	client: SoraClient,
