@@ -3,6 +3,11 @@ import { pause } from '../tasks/wait';
 
 /** Longest a waiting call sleeps before it looks again: a better rate estimate may have arrived meanwhile. */
 const RECHECK_MS = 250;
+/**
+ * How long the best rate reading is trusted over lower ones. Pacers live as long as the n8n process, so a plan
+ * changed meanwhile (a lower rate for the same key) must replace what was learnt before.
+ */
+const RATE_MEMORY_MS = 10 * 60_000;
 
 /**
  * Paces one kind of call (submits or reads) to the provider's token bucket, as far as its headers reveal it.
@@ -23,6 +28,8 @@ export class RatePacer {
 	private capacity = Number.POSITIVE_INFINITY;
 	/** Tokens per ms, once the headers have shown it */
 	private refillPerMs?: number;
+	/** When the reading behind refillPerMs was taken */
+	private refillReadAt = 0;
 	private updatedAt = Date.now();
 	private holdUntil = 0;
 	/** Calls that took a token and have not been answered yet: the provider's counts do not include them */
@@ -32,6 +39,11 @@ export class RatePacer {
 	private probe?: { answered: Promise<void>; resolve: () => void };
 	/** The queue of callers: each waits for the one before it */
 	private queue: Promise<unknown> = Promise.resolve();
+
+	/** The refill rate learnt from the provider's headers, in calls per second (undefined until one was read) */
+	get ratePerSecond(): number | undefined {
+		return this.refillPerMs === undefined ? undefined : this.refillPerMs * 1000;
+	}
 
 	/** Waits for this caller's token; false when the execution is cancelled meanwhile. */
 	async acquire(signal?: AbortSignal): Promise<boolean> {
@@ -50,9 +62,14 @@ export class RatePacer {
 		const resetS = numberHeader(headers, 'x-ratelimit-reset');
 		if (limit !== undefined && remaining !== undefined && limit > 0) {
 			this.capacity = limit;
-			// A reset in whole seconds rounds up, so each reading is a lower bound of the true rate: keep the best.
+			// A reset in whole seconds rounds up, so each reading is a lower bound of the true rate: keep the best,
+			// unless it is old enough that the account's limit may have changed since.
 			if (resetS !== undefined && resetS > 0 && resetS < 1e9 && limit > remaining) {
-				this.refillPerMs = Math.max(this.refillPerMs ?? 0, (limit - remaining) / (resetS * 1000));
+				const reading = (limit - remaining) / (resetS * 1000);
+				if (this.refillPerMs === undefined || reading >= this.refillPerMs || now - this.refillReadAt > RATE_MEMORY_MS) {
+					this.refillPerMs = reading;
+					this.refillReadAt = now;
+				}
 			}
 			// Calls still in flight will take from what the provider reports as left.
 			this.tokens = Math.min(this.tokens, remaining - this.inFlight);
