@@ -48,6 +48,52 @@ async function submit(client: SoraClient, { itemIndex, request }: PlannedCreate)
 	return id;
 }
 
+type WaitParameters = ReturnType<typeof readWaitParameters>;
+
+/** Following a character task: read it (until it ends, when waiting); characters have no video to download. */
+function followCharacter(itemIndex: number, id: string, wait: WaitParameters, createdHere = false): FollowUp {
+	return {
+		// A new task is read once even without waiting, so the output has its full shape.
+		target: {
+			itemIndex,
+			id,
+			kind: 'character',
+			intervalMs: wait.intervalMs,
+			maxWaitMs: wait.wait ? wait.maxWaitMs : 0,
+			...(createdHere ? { firstPollAfterInterval: wait.wait, createdHere: true } : {}),
+		},
+		wait: wait.wait,
+		downloadVideo: false,
+		binaryPropertyName: 'data',
+		downloadThumbnail: false,
+	};
+}
+
+/** What one item asks for: an existing character task to read (Get), or a validated request to submit (Create). */
+async function planItem(ctx: IExecuteFunctions, itemIndex: number): Promise<FollowUp | PlannedCreate> {
+	const operation = ctx.getNodeParameter('operation', itemIndex, 'create') as string;
+	const wait = readWaitParameters(ctx, itemIndex);
+	if (operation === 'get') {
+		const id = readText(ctx, 'taskId', itemIndex).trim();
+		if (!id) {
+			throw new NodeOperationError(ctx.getNode(), 'Character Task ID is empty', {
+				itemIndex,
+				description: 'Give the id Sora Character → Create returned, e.g. task_01KBYT59JDHB4A3KDDR9N9JVWP.',
+			});
+		}
+		return followCharacter(itemIndex, id, wait);
+	}
+	const parameters: CharacterParameters = {
+		model: readText(ctx, 'model', itemIndex, { extractValue: true }),
+		timestamps: readText(ctx, 'timestamps', itemIndex),
+		url: readText(ctx, 'url', itemIndex),
+		fromTask: readText(ctx, 'fromTask', itemIndex),
+		prompt: readText(ctx, 'prompt', itemIndex),
+		video: await readInputFile(ctx, itemIndex, 'videoBinaryPropertyName', 'Video From Binary Field'),
+	};
+	return { itemIndex, request: validateCharacterRequest(ctx.getNode(), itemIndex, parameters), wait };
+}
+
 /** Creates characters (or reads character tasks) for every item together, waiting if asked. */
 export async function runCharacters(this: IExecuteFunctions): Promise<ItemResult[]> {
 	const { items, results, options, client } = await startBatch(this, ({ adapter }) => {
@@ -63,34 +109,9 @@ export async function runCharacters(this: IExecuteFunctions): Promise<ItemResult
 	const creates: PlannedCreate[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			const operation = this.getNodeParameter('operation', itemIndex, 'create') as string;
-			const wait = readWaitParameters(this, itemIndex);
-			if (operation === 'get') {
-				const id = readText(this, 'taskId', itemIndex).trim();
-				if (!id) {
-					throw new NodeOperationError(this.getNode(), 'Character Task ID is empty', {
-						itemIndex,
-						description: 'Give the id Sora Character → Create returned, e.g. task_01KBYT59JDHB4A3KDDR9N9JVWP.',
-					});
-				}
-				followUps.push({
-					target: { itemIndex, id, kind: 'character', intervalMs: wait.intervalMs, maxWaitMs: wait.wait ? wait.maxWaitMs : 0 },
-					wait: wait.wait,
-					downloadVideo: false,
-					binaryPropertyName: 'data',
-					downloadThumbnail: false,
-				});
-				continue;
-			}
-			const parameters: CharacterParameters = {
-				model: readText(this, 'model', itemIndex, { extractValue: true }),
-				timestamps: readText(this, 'timestamps', itemIndex),
-				url: readText(this, 'url', itemIndex),
-				fromTask: readText(this, 'fromTask', itemIndex),
-				prompt: readText(this, 'prompt', itemIndex),
-				video: await readInputFile(this, itemIndex, 'videoBinaryPropertyName', 'Video From Binary Field'),
-			};
-			creates.push({ itemIndex, request: validateCharacterRequest(this.getNode(), itemIndex, parameters), wait });
+			const plan = await planItem(this, itemIndex);
+			if ('target' in plan) followUps.push(plan);
+			else creates.push(plan);
 		} catch (error) {
 			results[itemIndex] = { json: {}, error: error as Error };
 		}
@@ -98,22 +119,14 @@ export async function runCharacters(this: IExecuteFunctions): Promise<ItemResult
 
 	const follow = createFollower(this, client, options.concurrency, results);
 	const created = creates.map(async (planned) => {
-		const { itemIndex, wait } = planned;
 		let id: string;
 		try {
 			id = await submit(client, planned);
 		} catch (error) {
-			results[itemIndex] = { json: {}, error: error as Error };
+			results[planned.itemIndex] = { json: {}, error: error as Error };
 			return;
 		}
-		await follow({
-			// Read the new task once even without waiting, so the output has its full shape.
-			target: { itemIndex, id, kind: 'character', intervalMs: wait.intervalMs, maxWaitMs: wait.wait ? wait.maxWaitMs : 0, firstPollAfterInterval: wait.wait, createdHere: true },
-			wait: wait.wait,
-			downloadVideo: false,
-			binaryPropertyName: 'data',
-			downloadThumbnail: false,
-		});
+		await follow(followCharacter(planned.itemIndex, id, planned.wait, true));
 	});
 	await Promise.all([...created, ...followUps.map(follow)]);
 	return results;

@@ -115,9 +115,41 @@ function downloadError(
 	});
 }
 
+/** One try at the file: the answer, or the network error's code when there was none. */
+async function tryFetch(client: MediaClient, source: MediaSource): Promise<FetchResult | string> {
+	try {
+		return source.call ? await fetchAuthenticated(client, source) : await fetchPublic(client.ctx, source.url!, client.signal);
+	} catch (error) {
+		const e = error as { code?: unknown; cause?: { code?: unknown } };
+		return String(e.cause?.code ?? e.code ?? 'ENETWORK');
+	}
+}
+
+/** A download the server refused: either the file is gone (links expire) or the server is in trouble. */
+function refusedDownload(
+	client: MediaClient,
+	task: SoraTask,
+	what: string,
+	itemIndex: number,
+	statusCode: number,
+	text: string,
+): NodeApiError {
+	const expired = statusCode === 403 || statusCode === 404 || statusCode === 410;
+	const expiredNote = task.expiresAt ? ` The provider said it would expire at ${task.expiresAt}.` : '';
+	return downloadError(
+		client,
+		task,
+		what,
+		itemIndex,
+		{ status: statusCode, body: text.slice(0, 300) },
+		expired ? `The ${what} file is gone or its link has expired (${statusCode})` : `Could not download the ${what} (${statusCode})`,
+		expired ? `Providers keep finished videos for about 24 hours.${expiredNote}` : 'Try again later; the task itself is finished.',
+	);
+}
+
 /**
  * Streams a finished task's video or thumbnail into n8n's binary data store; the file never sits in
- * memory whole, whatever its size.
+ * memory whole, whatever its size. Dropped connections, 429 and 5xx are tried again (a GET costs nothing).
  */
 export async function downloadMedia(
 	client: MediaClient,
@@ -131,43 +163,26 @@ export async function downloadMedia(
 	const node = ctx.getNode();
 	for (let attempt = 1; ; attempt++) {
 		if (client.signal?.aborted) throw new ExecutionCancelled(node, itemIndex);
-		let result: FetchResult | undefined;
-		let networkCode = '';
-		try {
-			result = source.call
-				? await fetchAuthenticated(client, source)
-				: await fetchPublic(ctx, source.url!, client.signal);
-		} catch (error) {
-			const e = error as { code?: unknown; cause?: { code?: unknown } };
-			networkCode = String(e.cause?.code ?? e.code ?? 'ENETWORK');
-		}
+		const result = await tryFetch(client, source);
 		if (client.signal?.aborted) throw new ExecutionCancelled(node, itemIndex);
-		if (!result) {
+		if (typeof result === 'string') {
 			if (attempt < DOWNLOAD_ATTEMPTS) {
 				if (!(await pause(1000 * attempt, client.signal))) throw new ExecutionCancelled(node, itemIndex);
 				continue;
 			}
-			throw downloadError(
-				client,
-				task,
-				what,
-				itemIndex,
-				{ code: networkCode, attempts: attempt },
-				`Could not download the ${what} (${networkCode})`,
-				'The task is finished; run Sora Task Status with download on to fetch it again.',
-			);
+			const advice = 'The task is finished; run Sora Task Status with download on to fetch it again.';
+			throw downloadError(client, task, what, itemIndex, { code: result, attempts: attempt }, `Could not download the ${what} (${result})`, advice);
 		}
 
 		const { statusCode, headers, body } = result;
 		if (statusCode >= 200 && statusCode < 300) {
 			const mimeType = String(headers['content-type'] ?? '').split(';')[0].trim() || source.mimeType;
 			const suffix = what === 'thumbnail' ? '-thumbnail' : variant > 0 ? `-${variant + 1}` : '';
-			const fileName = `${task.id}${suffix}.${source.fileExtension}`;
-			// The response stream goes to n8n as it is, the way n8n's own OpenAI video node hands over /content:
-			// in filesystem mode n8n writes it chunk by chunk with backpressure, nothing is buffered or hashed. What
-			// peak RSS still shows during a big download is the socket's spent 64 KiB read buffers awaiting V8's
-			// collector; both nodes produce the same (scripts/bench-n8n-download.mts measures them side by side).
-			return await ctx.helpers.prepareBinaryData(body as unknown as Buffer, fileName, mimeType);
+			// The response stream goes to n8n as it is, the way n8n's own OpenAI video node hands over /content: in
+			// filesystem mode n8n writes it chunk by chunk with backpressure, nothing is buffered or hashed. What peak
+			// RSS still shows during a big download is the socket's spent read buffers awaiting V8's collector, as for
+			// Node alone with no n8n (`npm run bench:download` measures both nodes and that floor side by side).
+			return await ctx.helpers.prepareBinaryData(body as unknown as Buffer, `${task.id}${suffix}.${source.fileExtension}`, mimeType);
 		}
 
 		const text = await readSmallBody(body).catch(() => '');
@@ -176,21 +191,7 @@ export async function downloadMedia(
 			if (!(await pause(delay, client.signal))) throw new ExecutionCancelled(node, itemIndex);
 			continue;
 		}
-		const expired = statusCode === 403 || statusCode === 404 || statusCode === 410;
-		const expiredNote = task.expiresAt ? ` The provider said it would expire at ${task.expiresAt}.` : '';
-		throw downloadError(
-			client,
-			task,
-			what,
-			itemIndex,
-			{ status: statusCode, body: text.slice(0, 300) },
-			expired
-				? `The ${what} file is gone or its link has expired (${statusCode})`
-				: `Could not download the ${what} (${statusCode})`,
-			expired
-				? `Providers keep finished videos for about 24 hours.${expiredNote}`
-				: 'Try again later; the task itself is finished.',
-		);
+		throw refusedDownload(client, task, what, itemIndex, statusCode, text);
 	}
 }
 

@@ -181,139 +181,173 @@ async function send(
 	});
 }
 
-/** The one place every authenticated provider call goes through. */
+/** One attempt of a call, as the functions that judge its outcome need it */
+interface Attempt {
+	client: SoraClient;
+	kind: CallKind;
+	/** "METHOD url", for error details */
+	where: string;
+	attempt: number;
+	timeoutMs: number;
+}
+
+/** Why an attempt failed, whether it may be repeated, and whether the provider may have taken it anyway */
+interface AttemptFailure {
+	title: string;
+	advice: string;
+	detail: IDataObject;
+	httpCode?: string;
+	/** How long to wait before repeating it; undefined when it must not be repeated */
+	retryWait?: number;
+	/** A failed submit that the provider may nevertheless have accepted (and billed) */
+	maybeAccepted: boolean;
+}
+
+/** No answer at all: a read is repeated after network errors, a submit only when it provably never left. */
+function unanswered({ kind, where, attempt, timeoutMs }: Attempt, failureCode: string): AttemptFailure {
+	const neverSent = NOT_SENT_CODES.has(failureCode);
+	const timedOut = failureCode === 'ECONNABORTED' || failureCode === 'ETIMEDOUT';
+	const retryable = kind === 'read' ? RETRYABLE_NETWORK_CODES.has(failureCode) : neverSent;
+	return {
+		title: timedOut
+			? `The Sora API did not answer within ${Math.round(timeoutMs / 1000)} s`
+			: `Could not reach the Sora API (${failureCode})`,
+		advice:
+			kind === 'submit' && !neverSent
+				? 'The submission may have reached the provider and may be billed. Check your provider dashboard for a new task before running this item again.'
+				: 'Check the base URL in the Sora API credential and your network, then try again.',
+		detail: { code: failureCode, request: where, attempts: attempt },
+		retryWait: retryable ? backoffMs(attempt) : undefined,
+		maybeAccepted: kind === 'submit' && !neverSent,
+	};
+}
+
+/** A 2xx whose body is not a JSON object: a cut-off answer may still name the task it created, never lose that id. */
+function unreadableSuccess({ client, kind, where, attempt }: Attempt, statusCode: number, text: string): AttemptFailure {
+	const namedTask = /"(?:id|task_id)"\s*:\s*"([^"]{3,200})"/.exec(text)?.[1];
+	return {
+		title: `The Sora API answered with something that is not a JSON object${namedTask ? ` (it names task ${namedTask})` : ''}`,
+		advice:
+			kind === 'submit'
+				? namedTask
+					? `The submission was probably accepted as task ${namedTask}: read it with Sora Task Status instead of running this item again.`
+					: 'The submission may have been accepted and billed. Check your provider dashboard before running this item again, and check the base URL.'
+				: 'Check the base URL and API flavor in the Sora API credential.',
+		detail: { status: statusCode, request: where, taskId: namedTask ?? null, bodyStart: redact(text.slice(0, 200), client.secrets) },
+		httpCode: String(statusCode),
+		retryWait: kind === 'read' ? backoffMs(attempt) : undefined,
+		maybeAccepted: kind === 'submit',
+	};
+}
+
+/** A 3xx: API calls never follow redirects (n8n would re-send the credential), the base URL must be corrected. */
+function redirected({ client, where }: Attempt, statusCode: number, headers: IDataObject): AttemptFailure {
+	return {
+		title: `The Sora API redirected the request (${statusCode})`,
+		advice: `Set the base URL in the Sora API credential to where it points: ${redact(header(headers, 'location') ?? '?', client.secrets)}`,
+		detail: { status: statusCode, request: where },
+		httpCode: String(statusCode),
+		maybeAccepted: false,
+	};
+}
+
+/**
+ * A 4xx or 5xx: the provider's own reason and advice a user can act on. Reads are repeated on 429/5xx, submits only
+ * on 429 (refused, so not taken); a submit answered with 5xx may have been taken.
+ */
+function refused(a: Attempt, statusCode: number, headers: IDataObject, body: unknown, text: string): AttemptFailure {
+	const provider = readProviderFailure(statusCode, body, text);
+	const { title, advice } = adviceFor(provider);
+	const ambiguousSubmit = a.kind === 'submit' && statusCode >= 500;
+	const retryable = a.kind === 'read' ? RETRYABLE_STATUS.has(statusCode) : statusCode === 429;
+	if (statusCode === 429) a.client.rateLimited++;
+	return {
+		title: provider.message ? `${title}: ${provider.message}` : title,
+		advice: ambiguousSubmit
+			? `${advice} The submission may still have been accepted: check your provider dashboard before running this item again.`
+			: advice,
+		detail: { status: statusCode, code: provider.code, message: provider.message, request: a.where, attempts: a.attempt },
+		httpCode: String(statusCode),
+		retryWait: retryable ? (providerRetryDelayMs(headers) ?? backoffMs(a.attempt)) : undefined,
+		maybeAccepted: ambiguousSubmit,
+	};
+}
+
+/** What an answer means: the parsed body of a success, or why the attempt failed. */
+function judge(a: Attempt, response: IN8nHttpFullResponse): ApiResponse | AttemptFailure {
+	const { statusCode } = response;
+	const headers = (response.headers ?? {}) as IDataObject;
+	const text = typeof response.body === 'string' ? response.body : JSON.stringify(response.body ?? '');
+	const parsed = parseJson(text);
+	if (statusCode >= 200 && statusCode < 300) {
+		if (parsed.ok && isObject(parsed.value)) return { body: parsed.value, headers, statusCode, attempts: a.attempt };
+		return unreadableSuccess(a, statusCode, text);
+	}
+	if (statusCode >= 300 && statusCode < 400) return redirected(a, statusCode, headers);
+	return refused(a, statusCode, headers, parsed.ok ? parsed.value : undefined, text);
+}
+
+function failureError(a: Attempt, failure: AttemptFailure, itemIndex: number): NodeApiError {
+	const { client } = a;
+	const attemptsNote = a.attempt > 1 ? ` (after ${a.attempt} attempts)` : '';
+	const error = new NodeApiError(client.ctx.getNode(), redactJson(failure.detail, client.secrets), {
+		message: redact(failure.title + attemptsNote, client.secrets),
+		description: redact(failure.advice, client.secrets),
+		httpCode: failure.httpCode,
+		itemIndex,
+	});
+	if (failure.maybeAccepted) error.context.submissionMayHaveBeenAccepted = true;
+	return error;
+}
+
+/**
+ * The one place every authenticated provider call goes through: sends it, judges the answer, and repeats what is
+ * safe to repeat — a 429 for up to RATE_LIMIT_PATIENCE_MS (it is never paid), other failures up to MAX_ATTEMPTS
+ * times — within the caller's deadline.
+ */
 export async function callApi(client: SoraClient, call: ApiCall, options: CallOptions): Promise<ApiResponse> {
-	const { ctx } = client;
-	const node = ctx.getNode();
+	const node = client.ctx.getNode();
 	const { itemIndex, kind } = options;
 	const timeoutMs = options.timeoutMs ?? client.timeoutMs;
-	const where = describeUrl(client, call);
+	const request: IHttpRequestOptions = {
+		method: call.method,
+		url: client.connection.apiRoot + call.path,
+		qs: call.qs,
+		body: call.body,
+		json: true,
+		// Parse ourselves: proxies answer with HTML or broken JSON, and we want to say so.
+		encoding: 'text',
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		// n8n re-sends credentials on cross-origin redirects; an API call never needs to follow one.
+		disableFollowRedirect: true,
+		timeout: timeoutMs,
+	};
 
 	/** When the current run of 429s began, and how many attempts failed otherwise */
 	let rateLimitedSince: number | undefined;
 	let otherFailures = 0;
 	for (let attempt = 1; ; attempt++) {
-		const request: IHttpRequestOptions = {
-			method: call.method,
-			url: client.connection.apiRoot + call.path,
-			qs: call.qs,
-			body: call.body,
-			json: true,
-			// Parse ourselves: proxies answer with HTML or broken JSON, and we want to say so.
-			encoding: 'text',
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			// n8n re-sends credentials on cross-origin redirects; an API call never needs to follow one.
-			disableFollowRedirect: true,
-			timeout: timeoutMs,
-		};
-		const { response, failureCode } = await send(client, kind, request, itemIndex);
+		const { response, failureCode } = await send(client, kind, { ...request }, itemIndex);
 		// After a cancel a read is abandoned, but a submit's answer is still read: it may name a task now being paid for.
 		if (kind === 'read' && client.signal?.aborted) throw new ExecutionCancelled(node, itemIndex);
 
-		let retryWait: number | undefined;
-		let failure: { title: string; advice: string; detail: IDataObject; httpCode?: string } | undefined;
-		/** A failed submit that the provider may nevertheless have accepted (and billed) */
-		let maybeAccepted = false;
+		const a: Attempt = { client, kind, where: describeUrl(client, call), attempt, timeoutMs };
+		const outcome = response ? judge(a, response) : unanswered(a, failureCode);
+		if (!('title' in outcome)) return outcome;
 
-		if (!response) {
-			const retryable =
-				kind === 'read' ? RETRYABLE_NETWORK_CODES.has(failureCode) : NOT_SENT_CODES.has(failureCode);
-			const timedOut = failureCode === 'ECONNABORTED' || failureCode === 'ETIMEDOUT';
-			failure = {
-				title: timedOut
-					? `The Sora API did not answer within ${Math.round(timeoutMs / 1000)} s`
-					: `Could not reach the Sora API (${failureCode})`,
-				advice:
-					kind === 'submit' && !NOT_SENT_CODES.has(failureCode)
-						? 'The submission may have reached the provider and may be billed. Check your provider dashboard for a new task before running this item again.'
-						: 'Check the base URL in the Sora API credential and your network, then try again.',
-				detail: { code: failureCode, request: where, attempts: attempt },
-			};
-			if (retryable) retryWait = backoffMs(attempt);
-			maybeAccepted = kind === 'submit' && !NOT_SENT_CODES.has(failureCode);
-		} else {
-			const statusCode = response.statusCode;
-			const headers = (response.headers ?? {}) as IDataObject;
-			const text = typeof response.body === 'string' ? response.body : JSON.stringify(response.body ?? '');
-			const parsed = parseJson(text);
-			if (statusCode >= 200 && statusCode < 300) {
-				if (parsed.ok && isObject(parsed.value)) {
-					return { body: parsed.value, headers, statusCode, attempts: attempt };
-				}
-				// A cut-off answer may still name the task it created: never lose that id.
-				const namedTask = /"(?:id|task_id)"\s*:\s*"([^"]{3,200})"/.exec(text)?.[1];
-				failure = {
-					title: `The Sora API answered with something that is not a JSON object${namedTask ? ` (it names task ${namedTask})` : ''}`,
-					advice:
-						kind === 'submit'
-							? namedTask
-								? `The submission was probably accepted as task ${namedTask}: read it with Sora Task Status instead of running this item again.`
-								: 'The submission may have been accepted and billed. Check your provider dashboard before running this item again, and check the base URL.'
-							: 'Check the base URL and API flavor in the Sora API credential.',
-					detail: { status: statusCode, request: where, taskId: namedTask ?? null, bodyStart: redact(text.slice(0, 200), client.secrets) },
-					httpCode: String(statusCode),
-				};
-				if (kind === 'read') retryWait = backoffMs(attempt);
-				maybeAccepted = kind === 'submit';
-			} else if (statusCode >= 300 && statusCode < 400) {
-				failure = {
-					title: `The Sora API redirected the request (${statusCode})`,
-					advice: `Set the base URL in the Sora API credential to where it points: ${redact(header(headers, 'location') ?? '?', client.secrets)}`,
-					detail: { status: statusCode, request: where },
-					httpCode: String(statusCode),
-				};
-			} else {
-				const provider = readProviderFailure(statusCode, parsed.ok ? parsed.value : undefined, text);
-				const { title, advice } = adviceFor(provider);
-				const ambiguousSubmit = kind === 'submit' && statusCode >= 500;
-				maybeAccepted = ambiguousSubmit;
-				failure = {
-					title: provider.message ? `${title}: ${provider.message}` : title,
-					advice: ambiguousSubmit
-						? `${advice} The submission may still have been accepted: check your provider dashboard before running this item again.`
-						: advice,
-					detail: {
-						status: statusCode,
-						code: provider.code,
-						message: provider.message,
-						request: where,
-						attempts: attempt,
-					},
-					httpCode: String(statusCode),
-				};
-				const retryable = kind === 'read' ? RETRYABLE_STATUS.has(statusCode) : statusCode === 429;
-				if (retryable) retryWait = providerRetryDelayMs(headers) ?? backoffMs(attempt);
-				if (statusCode === 429) client.rateLimited++;
-			}
-		}
-
-		const deadlineAllows =
-			retryWait !== undefined && (options.deadline === undefined || Date.now() + retryWait < options.deadline);
-		const rateLimited = response?.statusCode === 429;
-		if (rateLimited) {
+		if (response?.statusCode === 429) {
 			rateLimitedSince ??= Date.now();
 		} else {
 			rateLimitedSince = undefined;
 			otherFailures++;
 		}
-		const triesLeft = rateLimited ? Date.now() - rateLimitedSince! < RATE_LIMIT_PATIENCE_MS : otherFailures < MAX_ATTEMPTS;
-		if (retryWait !== undefined && triesLeft && deadlineAllows) {
-			if (!(await pause(Math.min(retryWait, MAX_RETRY_WAIT_MS), client.signal))) {
-				throw new ExecutionCancelled(node, itemIndex);
-			}
-			continue;
-		}
-
-		const attemptsNote = attempt > 1 ? ` (after ${attempt} attempts)` : '';
-		const error = new NodeApiError(node, redactJson(failure!.detail, client.secrets), {
-			message: redact(failure!.title + attemptsNote, client.secrets),
-			description: redact(failure!.advice, client.secrets),
-			httpCode: failure!.httpCode,
-			itemIndex,
-		});
-		if (maybeAccepted) error.context.submissionMayHaveBeenAccepted = true;
-		throw error;
+		const triesLeft =
+			rateLimitedSince !== undefined ? Date.now() - rateLimitedSince < RATE_LIMIT_PATIENCE_MS : otherFailures < MAX_ATTEMPTS;
+		const wait = outcome.retryWait;
+		const deadlineAllows = wait !== undefined && (options.deadline === undefined || Date.now() + wait < options.deadline);
+		if (wait === undefined || !triesLeft || !deadlineAllows) throw failureError(a, outcome, itemIndex);
+		if (!(await pause(Math.min(wait, MAX_RETRY_WAIT_MS), client.signal))) throw new ExecutionCancelled(node, itemIndex);
 	}
 }
 
