@@ -279,7 +279,7 @@ interface Floor {
  * with http.get and writes them to a file (scripts/download-floor.mjs). What it shows no node running inside n8n can
  * go below.
  */
-async function measureFloor(simUrl: string, cdnUrl: string, bytes: number): Promise<Floor> {
+async function measureFloor(simUrl: string, cdnUrl: string, bytes: number, parallel = 1): Promise<Floor> {
 	const seed = async (size: number) => {
 		const response = await fetch(`${simUrl}/__sim/tasks`, {
 			method: 'POST',
@@ -291,7 +291,7 @@ async function measureFloor(simUrl: string, cdnUrl: string, bytes: number): Prom
 	const node = process.env.NODE24_HOME ? join(process.env.NODE24_HOME, 'bin', 'node') : 'node';
 	const script = join(dirname(fileURLToPath(import.meta.url)), 'download-floor.mjs');
 	const file = join(tmpdir(), `sora-floor-${process.pid}.bin`);
-	const output = execFileSync(node, [script, await seed(MiB), await seed(bytes), file], { encoding: 'utf8' });
+	const output = execFileSync(node, [script, await seed(MiB), await seed(bytes), file, String(parallel)], { encoding: 'utf8' });
 	const { small, big } = JSON.parse(output) as { small: Floor; big: Floor };
 	return { peakGrowthMiB: big.peakGrowthMiB - small.peakGrowthMiB, arrayBuffersMiB: big.arrayBuffersMiB };
 }
@@ -337,17 +337,19 @@ async function measure(n8nUrl: string, pid: number, simUrl: string, cdnUrl: stri
 	);
 
 	// The same bytes through Node alone, in fresh processes, after the n8n runs (they share the machine's cores).
-	const floors: Array<{ size: number } & Floor> = [];
-	for (const size of hugeMiB > 0 ? [...Array(rounds).fill(bigMiB), hugeMiB] : Array(rounds).fill(bigMiB)) {
-		floors.push({ size, ...(await measureFloor(simUrl, cdnUrl, size * MiB)) });
-		console.error(`  Node alone, ${size} MiB: ${signed(floors.at(-1)!.peakGrowthMiB)} MiB peak growth`);
+	// Last, four downloads at once: the collector's threshold is the process's, not each download's.
+	const floors: Array<{ size: number; parallel: number } & Floor> = [];
+	const floorRuns = [...Array(rounds).fill([bigMiB, 1]), ...(hugeMiB > 0 ? [[hugeMiB, 1]] : []), [bigMiB, 4]] as Array<[number, number]>;
+	for (const [size, parallel] of floorRuns) {
+		floors.push({ size, parallel, ...(await measureFloor(simUrl, cdnUrl, size * MiB, parallel)) });
+		console.error(`  Node alone, ${parallel} × ${size} MiB: ${signed(floors.at(-1)!.peakGrowthMiB)} MiB peak growth`);
 	}
 	printTable(
 		"The floor: Node 24 alone (no n8n), http.get → stream.pipeline into a file, a fresh process each (scripts/download-floor.mjs):",
 		['file', 'peak RSS growth (file − 1 MiB)', 'most socket-buffer garbage alive at once (arrayBuffers)'],
-		floors.map((f) => [`${f.size} MiB`, `${signed(f.peakGrowthMiB)} MiB`, `${f.arrayBuffersMiB.toFixed(1)} MiB`]),
+		floors.map((f) => [`${f.parallel > 1 ? `${f.parallel} × ` : ''}${f.size} MiB`, `${signed(f.peakGrowthMiB)} MiB`, `${f.arrayBuffersMiB.toFixed(1)} MiB`]),
 	);
-	printTargets(results, bigMiB, hugeMiB, floors);
+	printTargets(results, bigMiB, hugeMiB, floors.filter((f) => f.parallel === 1));
 }
 
 function printTargets(results: Result[], bigMiB: number, hugeMiB: number, floors: Floor[]) {
