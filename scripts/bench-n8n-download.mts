@@ -12,11 +12,12 @@
  * cost, so "growth" = big-file peak − small-file peak. Throughput: the simulator's own clock from the file's first
  * byte to its last one taken by n8n (bytes / time). Prints a table; not a test, nothing here fails CI.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 const MiB = 1024 * 1024;
 const [mode, ...rest] = process.argv.slice(2);
@@ -291,7 +292,9 @@ async function measureFloor(simUrl: string, cdnUrl: string, bytes: number, paral
 	const node = process.env.NODE24_HOME ? join(process.env.NODE24_HOME, 'bin', 'node') : 'node';
 	const script = join(dirname(fileURLToPath(import.meta.url)), 'download-floor.mjs');
 	const file = join(tmpdir(), `sora-floor-${process.pid}.bin`);
-	const output = execFileSync(node, [script, await seed(MiB), await seed(bytes), file, String(parallel)], { encoding: 'utf8' });
+	// Not execFileSync: a blocked event loop misses the simulator closing idle keep-alive sockets, and the next fetch
+	// then reuses a closed one ("other side closed").
+	const { stdout: output } = await promisify(execFile)(node, [script, await seed(MiB), await seed(bytes), file, String(parallel)], { encoding: 'utf8' });
 	const { small, big } = JSON.parse(output) as { small: Floor; big: Floor };
 	return { peakGrowthMiB: big.peakGrowthMiB - small.peakGrowthMiB, arrayBuffersMiB: big.arrayBuffersMiB };
 }
