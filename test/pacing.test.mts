@@ -36,6 +36,49 @@ describe('RatePacer: the refill rate read from toapis headers', () => {
 	});
 });
 
+describe('RatePacer: sharing the account with other processes (queue-mode workers)', () => {
+	const t0 = 1_000_000;
+	const paced = () => {
+		const pacer = new RatePacer();
+		pacer.observe(bucket(50, 0, 10), undefined, t0); // 5/s
+		return pacer;
+	};
+
+	it('alone, accepted calls keep the whole rate', () => {
+		const pacer = paced();
+		for (let i = 1; i <= 20; i++) pacer.observe(bucket(50, 10, 8), undefined, t0 + i * 200);
+		expect(pacer.sharedRatePerSecond).toBeCloseTo(5);
+	});
+
+	it('a refused call it had a token for halves its share, once for all the calls sent before that answer', () => {
+		const pacer = paced();
+		pacer.observe(bucket(50, 0, 10), 1000, t0 + 1000, t0 + 900);
+		expect(pacer.sharedRatePerSecond).toBeCloseTo(2.5);
+		// sent before the first refusal was answered: the same news, no second halving
+		pacer.observe(bucket(50, 0, 10), 1000, t0 + 1010, t0 + 950);
+		expect(pacer.sharedRatePerSecond).toBeCloseTo(2.5);
+		// sent after it, and still refused: the others take more than half
+		pacer.observe(bucket(50, 0, 10), 1000, t0 + 2500, t0 + 2400);
+		expect(pacer.sharedRatePerSecond).toBeCloseTo(1.25);
+	});
+
+	it('takes its share back call by call while the provider accepts, and never yields below a sixteenth', () => {
+		const pacer = paced();
+		for (let i = 1; i <= 10; i++) pacer.observe(bucket(50, 0, 10), 1000, t0 + i * 2000, t0 + i * 2000 - 100);
+		expect(pacer.sharedRatePerSecond).toBeCloseTo(5 / 16);
+		for (let i = 1; i <= 64; i++) pacer.observe(bucket(50, 5, 9), undefined, t0 + 30_000 + i * 200);
+		expect(pacer.sharedRatePerSecond).toBeCloseTo(5 * (1 / 16 + 64 / 128));
+		for (let i = 1; i <= 200; i++) pacer.observe(bucket(50, 5, 9), undefined, t0 + 60_000 + i * 200);
+		expect(pacer.sharedRatePerSecond).toBeCloseTo(5);
+	});
+
+	it('without rate headers a 429 only holds calls back: there is no rate to share', () => {
+		const pacer = new RatePacer();
+		pacer.observe({}, 1000, t0, t0 - 100);
+		expect(pacer.sharedRatePerSecond).toBeUndefined();
+	});
+});
+
 describe('pacers per provider account', () => {
 	it('one pair per account in the process: the same account gets the same pacers, another account its own', () => {
 		const a = pacersForAccount('account-a');

@@ -8,6 +8,10 @@ const RECHECK_MS = 250;
  * changed meanwhile (a lower rate for the same key) must replace what was learnt before.
  */
 const RATE_MEMORY_MS = 10 * 60_000;
+/** The least part of the refill a pacer keeps counting on, however crowded the account */
+const MIN_SHARE = 1 / 16;
+/** How much of the refill a pacer takes back with each accepted call, after a surprise 429 made it yield */
+const SHARE_STEP = 1 / 128;
 
 /**
  * Paces one kind of call (submits or reads) to the provider's token bucket, as far as its headers reveal it.
@@ -21,6 +25,10 @@ const RATE_MEMORY_MS = 10 * 60_000;
  * Until the first answer has shown whether the provider reports its limit, one call goes alone (a probe), so a
  * wide Concurrency cannot spend the burst before the pacing knows the rate. Providers that send no such headers
  * get the plain rule: after a 429, every call waits out its Retry-After.
+ *
+ * Executions in one n8n process share a pacer per account (pacersForAccount); other processes on the account
+ * (queue-mode workers) are only seen through the provider's counts and its 429s, so each pacer then takes a share
+ * of the refill that grows while calls are accepted and halves when one is refused (see `share`).
  */
 export class RatePacer {
 	/** Tokens estimated to be left */
@@ -30,6 +38,14 @@ export class RatePacer {
 	private refillPerMs?: number;
 	/** When the reading behind refillPerMs was taken */
 	private refillReadAt = 0;
+	/**
+	 * The part of the refill this pacer counts on. Other processes on the same account (queue-mode workers) take
+	 * tokens it cannot see: a 429 for a call it had a token for shows them, and it yields half its share; each
+	 * accepted call takes a little back. Alone on an account it never meets such a 429 and keeps the whole rate.
+	 */
+	private share = 1;
+	/** No second halving for the 429s of calls sent before the first one was answered */
+	private yieldedAt = 0;
 	private updatedAt = Date.now();
 	private holdUntil = 0;
 	/** Calls that took a token and have not been answered yet: the provider's counts do not include them */
@@ -45,6 +61,11 @@ export class RatePacer {
 		return this.refillPerMs === undefined ? undefined : this.refillPerMs * 1000;
 	}
 
+	/** The part of that rate this pacer spends: all of it alone on the account, less while others spend it too */
+	get sharedRatePerSecond(): number | undefined {
+		return this.refillPerMs === undefined ? undefined : this.refillPerMs * this.share * 1000;
+	}
+
 	/** Waits for this caller's token; false when the execution is cancelled meanwhile. */
 	async acquire(signal?: AbortSignal): Promise<boolean> {
 		const turn = this.queue.then(async () => await this.waitForToken(signal));
@@ -53,7 +74,7 @@ export class RatePacer {
 	}
 
 	/** What an answer (or its absence) taught us; call once per successful acquire. */
-	observe(headers: IDataObject | undefined, rateLimitedForMs?: number, now = Date.now()): void {
+	observe(headers: IDataObject | undefined, rateLimitedForMs?: number, now = Date.now(), sentAt = now): void {
 		this.inFlight = Math.max(0, this.inFlight - 1);
 		this.answered = true;
 		this.refill(now);
@@ -71,12 +92,22 @@ export class RatePacer {
 					this.refillReadAt = now;
 				}
 			}
-			// Calls still in flight will take from what the provider reports as left.
-			this.tokens = Math.min(this.tokens, remaining - this.inFlight);
+			// Calls still in flight will take from what the provider reports as left. Sharing the account, part of what
+			// the others left unspent is there for this pacer to take: its share of it.
+			const counted = remaining - this.inFlight;
+			if (counted < this.tokens) this.tokens = counted;
+			else if (this.share < 1) this.tokens += (counted - this.tokens) * this.share;
 		}
 		if (rateLimitedForMs !== undefined && rateLimitedForMs > 0) {
+			// Refused although the estimate had a token for it: someone else spends this bucket too.
+			if (this.refillPerMs !== undefined && sentAt >= this.yieldedAt) {
+				this.share = Math.max(MIN_SHARE, this.share / 2);
+				this.yieldedAt = now;
+			}
 			this.holdUntil = Math.max(this.holdUntil, now + rateLimitedForMs);
 			if (this.refillPerMs !== undefined) this.tokens = Math.min(this.tokens, -this.inFlight);
+		} else if (limit !== undefined) {
+			this.share = Math.min(1, this.share + SHARE_STEP);
 		}
 		this.probe?.resolve();
 		this.probe = undefined;
@@ -110,7 +141,7 @@ export class RatePacer {
 
 	private refill(now: number): void {
 		if (this.refillPerMs !== undefined && Number.isFinite(this.tokens)) {
-			this.tokens = Math.min(this.capacity, this.tokens + (now - this.updatedAt) * this.refillPerMs);
+			this.tokens = Math.min(this.capacity, this.tokens + (now - this.updatedAt) * this.refillPerMs * this.share);
 		}
 		this.updatedAt = now;
 	}

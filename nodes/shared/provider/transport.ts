@@ -168,6 +168,7 @@ async function send(
 	const pacer = client.pacers[kind];
 	return await client.lanes[kind].run(async () => {
 		if (!(await pacer.acquire(client.signal))) throw new ExecutionCancelled(ctx.getNode(), itemIndex, kind === 'submit');
+		const sentAt = Date.now();
 		let response: IN8nHttpFullResponse | undefined;
 		let failureCode = '';
 		try {
@@ -176,7 +177,8 @@ async function send(
 			failureCode = networkCode(error) || 'ENETWORK';
 		}
 		const headers = response?.headers as IDataObject | undefined;
-		pacer.observe(headers, response?.statusCode === 429 ? (providerRetryDelayMs(headers ?? {}) ?? 1000) : undefined);
+		const rateLimitedForMs = response?.statusCode === 429 ? (providerRetryDelayMs(headers ?? {}) ?? 1000) : undefined;
+		pacer.observe(headers, rateLimitedForMs, Date.now(), sentAt);
 		return { response, failureCode };
 	});
 }
