@@ -45,6 +45,8 @@ export interface TaskScenario {
 	contentRedirect?: boolean;
 	/** The CDN answers the video URL with a redirect to another CDN path */
 	cdnRedirect?: boolean;
+	/** OpenAI flavors: /content?variant=thumbnail is refused, as on hosts that serve only the video */
+	noThumbnail?: boolean;
 }
 
 export interface SimTask {
@@ -796,6 +798,9 @@ export class SoraSimulator {
 				res.writeHead(302, { location: variant === 'thumbnail' ? this.thumbnailUrl(task) : this.videoUrl(task) });
 				res.end();
 				return;
+			}
+			if (variant === 'thumbnail' && task.scenario.noThumbnail) {
+				return sendJson(res, 400, this.errorBody(flavor, 400, 'invalid_variant', 'Unsupported variant: thumbnail', 'invalid_request_error'));
 			}
 			if (variant === 'thumbnail') {
 				res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': SAMPLE_THUMBNAIL.length });

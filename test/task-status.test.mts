@@ -60,6 +60,23 @@ describe.each(FLAVORS)('Sora Task Status on the %s flavor', (flavor) => {
 		expect(binary.thumbnail.mimeType).toBe('image/jpeg');
 	});
 
+	it('keeps the video when the thumbnail cannot be had, and says why in thumbnailError', async () => {
+		// OpenAI-style hosts that serve only the video refuse ?variant=thumbnail; a toapis thumbnail link can be gone.
+		const task = sim.createTask(flavor, 'video', { durationMs: 0, noThumbnail: true });
+		task.request = { thumbnail: true };
+		if (flavor === 'toapis') sim.inject({ match: { server: 'cdn', path: '/thumbnails/' }, kind: 'status', status: 404, times: 5 });
+		const result = await runNode(SoraTaskStatus, {
+			parameters: { taskId: task.id, downloadVideo: true, options: { downloadThumbnail: true } },
+			credentials: credentialsFor(sim, flavor),
+		});
+		expect(result.error).toBeUndefined();
+		const item = result.output![0];
+		expect(readStored(result, item.binary!.data).equals(SAMPLE_MP4)).toBe(true);
+		expect(item.binary!.thumbnail).toBeUndefined();
+		expect(item.json.thumbnailError).toMatch(/thumbnail.*\((400|404)\)/);
+		expect(item.json.id).toBe(task.id);
+	});
+
 	it('reports a failed task as data, with the provider\'s reason', async () => {
 		const task = sim.createTask(flavor, 'video', { outcome: 'failed', durationMs: 0, error: { code: 'content_policy_violation', message: 'Content violates the content policy' } });
 		const result = await runNode(SoraTaskStatus, { parameters: { taskId: task.id, ...fastWait, downloadVideo: true }, credentials: credentialsFor(sim, flavor) });

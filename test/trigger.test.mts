@@ -103,6 +103,18 @@ describe('Sora Generate → toapis webhook → Sora Trigger', () => {
 		expect(statusReads()).toBe(0);
 	});
 
+	it('a thumbnail that cannot be downloaded leaves the video in place and says why', async () => {
+		host.parameters.options = { downloadThumbnail: true };
+		sim.inject({ match: { server: 'cdn', path: '/thumbnails/' }, kind: 'status', status: 404, times: 5 });
+		await generate({ thumbnail: true });
+		await settled(1);
+		const [item] = host.executions[0];
+		expect(Object.keys(item.binary!)).toEqual(['data']);
+		expect(host.read(item.binary!.data).equals(SAMPLE_MP4)).toBe(true);
+		expect(item.json.thumbnailError).toBe('The thumbnail file is gone or its link has expired (404)');
+		expect(item.json.downloadError).toBeUndefined();
+	});
+
 	it('a failed download still starts the execution, with the task id and the reason', async () => {
 		sim.inject({ match: { server: 'cdn' }, kind: 'status', status: 404, times: 5 });
 		await generate({ clientBusinessId: 'row-9' });

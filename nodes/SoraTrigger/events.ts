@@ -1,8 +1,7 @@
 import { createHmac, timingSafeEqual } from 'crypto';
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { z } from 'zod/v4';
-import { downloadMedia, downloadTaskVideos, type MediaClient } from '../shared/media/binary';
-import { THUMBNAIL_PROPERTY } from '../shared/parameters/descriptions';
+import { downloadTaskFiles, type MediaClient } from '../shared/media/binary';
 import { adapterFor } from '../shared/provider/flavors';
 import { apiRootOf } from '../shared/provider/connection';
 import { CREDENTIAL_NAME } from '../shared/provider/transport';
@@ -165,9 +164,9 @@ async function attachVideo(ctx: IWebhookFunctions, baseUrl: unknown, task: SoraT
 		secrets: [],
 	};
 	try {
-		item.binary = await downloadTaskVideos(client, task, field, 0);
-		const thumbnail = (ctx.getNodeParameter('options.downloadThumbnail', false) as boolean) ? client.adapter.thumbnailSource(task) : undefined;
-		if (thumbnail) item.binary[THUMBNAIL_PROPERTY] = await downloadMedia(client, task, thumbnail, 'thumbnail', 0);
+		const files = await downloadTaskFiles(client, task, field, 0, ctx.getNodeParameter('options.downloadThumbnail', false) as boolean);
+		item.binary = files.binary;
+		if (files.thumbnailError) item.json.thumbnailError = files.thumbnailError;
 	} catch (error) {
 		item.json.downloadError = (error as Error).message;
 	}

@@ -13,6 +13,7 @@ import { redact, redactJson } from '../provider/errors';
 import type { MediaSource } from '../provider/flavors';
 import type { SoraTask } from '../tasks/task';
 import { CREDENTIAL_NAME, providerRetryDelayMs, type SoraClient } from '../provider/transport';
+import { THUMBNAIL_PROPERTY } from '../parameters/descriptions';
 import { ExecutionCancelled, pause } from '../tasks/wait';
 
 /** Idle timeout while a download streams; the whole file may take much longer. */
@@ -217,4 +218,34 @@ export async function downloadTaskVideos(
 		binary[n === 0 ? field : `${field}_${n + 1}`] = await downloadMedia(client, task, sources[n], 'video', itemIndex, n);
 	}
 	return binary;
+}
+
+/** A finished task's files as binary fields, and why the thumbnail is missing when it was asked for and is. */
+export interface TaskFiles {
+	binary: IBinaryKeyData;
+	thumbnailError?: string;
+}
+
+/**
+ * Every video of a finished task (downloadTaskVideos) and, if asked, its thumbnail into the field "thumbnail". The
+ * thumbnail is an extra: a host that serves none, or a failed thumbnail download, never costs the item its video
+ * (the video is what was paid for); the reason is returned instead.
+ */
+export async function downloadTaskFiles(
+	client: MediaClient,
+	task: SoraTask,
+	field: string,
+	itemIndex: number,
+	withThumbnail: boolean,
+): Promise<TaskFiles> {
+	const binary = await downloadTaskVideos(client, task, field, itemIndex);
+	const thumbnail = withThumbnail ? client.adapter.thumbnailSource(task) : undefined;
+	if (!thumbnail) return { binary };
+	try {
+		binary[THUMBNAIL_PROPERTY] = await downloadMedia(client, task, thumbnail, 'thumbnail', itemIndex);
+		return { binary };
+	} catch (error) {
+		if (error instanceof ExecutionCancelled) throw error;
+		return { binary, thumbnailError: (error as Error).message };
+	}
 }

@@ -1,6 +1,5 @@
-import { NodeOperationError, type IBinaryKeyData, type IExecuteFunctions } from 'n8n-workflow';
-import { downloadMedia, downloadTaskVideos } from '../media/binary';
-import { THUMBNAIL_PROPERTY } from '../parameters/descriptions';
+import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import { downloadTaskFiles } from '../media/binary';
 import { taskJsonOf, unfinishedWaitError, type ItemResult } from './outcomes';
 import { pollTask, type PollOutcome, type PollTarget } from './polling';
 import { Limiter } from './pool';
@@ -50,7 +49,11 @@ export function createFollower(ctx: IExecuteFunctions, client: SoraClient, concu
 		}
 		if (!followUp.downloadVideo || outcome.task.status !== 'completed') return;
 		try {
-			results[itemIndex].binary = await downloads.run(async () => await downloadFiles(client, followUp, outcome.task));
+			const files = await downloads.run(
+				async () => await downloadTaskFiles(client, outcome.task, followUp.binaryPropertyName, itemIndex, followUp.downloadThumbnail),
+			);
+			results[itemIndex].binary = files.binary;
+			if (files.thumbnailError) results[itemIndex].json.thumbnailError = files.thumbnailError;
 		} catch (error) {
 			results[itemIndex].error = error as Error;
 		}
@@ -63,13 +66,4 @@ function failedTaskError(ctx: IExecuteFunctions, target: PollTarget, task: SoraT
 		itemIndex: target.itemIndex,
 		description: `The provider ended the task without a video${task.error?.code ? ` (${task.error.code})` : ''}. Change the prompt or images and generate again; the task JSON is in this item.`,
 	});
-}
-
-/** Every video variant (toapis metadata.n) into "<field>", "<field>_2", …, and the thumbnail if asked. */
-async function downloadFiles(client: SoraClient, followUp: FollowUp, task: SoraTask): Promise<IBinaryKeyData> {
-	const { itemIndex } = followUp.target;
-	const binary = await downloadTaskVideos(client, task, followUp.binaryPropertyName, itemIndex);
-	const thumbnail = followUp.downloadThumbnail ? client.adapter.thumbnailSource(task) : undefined;
-	if (thumbnail) binary[THUMBNAIL_PROPERTY] = await downloadMedia(client, task, thumbnail, 'thumbnail', itemIndex);
-	return binary;
 }
