@@ -37,7 +37,7 @@ export class SoraApi implements ICredentialType {
 				{
 					name: 'Toapis',
 					value: 'toapis',
-					description: 'Toapis task API (/v1/videos/generations) with sora-2, sora-2-pro, sora-2-vvip, sora-2-official',
+					description: 'Toapis task API (/v1/videos/generations) with sora-2, sora-2-pro, sora-2-vip, sora-2-vvip, sora-2-official',
 				},
 			],
 		},
@@ -95,7 +95,7 @@ export class SoraApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				'Optional. The signing secret toapis shows next to the webhook URL in its console. Sora Trigger refuses every event whose signature it does not match.',
+				'Required for Sora Trigger, unused otherwise. The signing secret toapis shows next to the webhook URL in its console. Sora Trigger refuses every event whose signature it does not match.',
 			displayOptions: { show: { apiFlavor: ['toapis'] } },
 		},
 	];

@@ -65,7 +65,7 @@ export const characterProperties: INodeProperties[] = [
 		default: '',
 		typeOptions: { rows: 2 },
 		placeholder: 'A cheerful corgi in a red scarf',
-		description: 'Optional: what the character is, to guide the extraction. Sent only when set.',
+		description: 'Optional, sent only when set. Toapis says character creation needs no prompt and does not document what one changes.',
 		displayOptions: onCreate,
 	},
 	{

@@ -117,8 +117,8 @@ export const generateProperties: INodeProperties[] = [
 				name: 'callbackUrl',
 				type: 'string',
 				default: '',
-				placeholder: '/webhook/sora-events?batch=42',
-				description: 'Toapis: send this task\'s webhook here instead of the default URL set in the toapis console. Only the path and query may differ from the Webhook URL of the credential (same scheme, host and port). Pair with a Sora Trigger.',
+				placeholder: '/webhook/your-trigger-id/webhook?batch=42',
+				description: 'Toapis: send this task\'s webhook here instead of the default URL set in the toapis console. Only the path and query may differ from the Webhook URL of the credential (same scheme, host and port). Pair with a Sora Trigger. Toapis documents callback URLs for its task webhooks; its Sora pages do not list them.',
 			},
 			{
 				displayName: 'Character Create',
@@ -149,7 +149,7 @@ export const generateProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'https://example.com/character.mp4',
-				description: 'Video to take a character from (toapis). The generated video gets 1 s shorter.',
+				description: 'Toapis: a public video URL to take a character from, or the task ID of a finished Sora Character task. The generated video gets 1 s shorter.',
 			},
 			{
 				displayName: 'Client Business ID',
@@ -157,7 +157,7 @@ export const generateProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: '={{ $json.rowId }}',
-				description: 'Toapis: your own ID for this video, e.g. a sheet row ID. Sora Trigger and Sora Task Status output it in the clientBusinessId field.',
+				description: 'Toapis: your own ID for this video, e.g. a sheet row ID. Sora Trigger and Sora Task Status output it in the clientBusinessId field. Toapis documents it for its task status and webhooks; its Sora pages do not list it.',
 			},
 			{
 				displayName: 'HD',
@@ -188,7 +188,7 @@ export const generateProperties: INodeProperties[] = [
 				default: '',
 				typeOptions: { loadOptionsMethod: 'getSizes', loadOptionsDependsOn: ['model.value'] },
 				description:
-					'OpenAI-compatible and Azure only: the exact size, which overrides the aspect ratio. The choices follow the model; toapis takes no size. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+					'OpenAI-compatible and Azure only: the exact size; with an Aspect Ratio set, it must match it. The choices follow the model; toapis takes no size. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			},
 			{
 				displayName: 'Storyboard',

@@ -29,7 +29,7 @@ export class SoraTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Copy the Production URL above into the toapis console as your token\'s webhook URL, and its signing secret into the Sora API credential (Webhook Signing Secret).',
+					'Copy the Production URL above (it must be HTTPS) into the toapis console as your token\'s webhook URL, and its signing secret into the Sora API credential (Webhook Signing Secret). Every task of that token, Sora or not, is then reported here: use a token for Sora alone, or filter on model.',
 				name: 'setupNotice',
 				type: 'notice',
 				default: '',

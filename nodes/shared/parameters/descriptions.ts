@@ -56,7 +56,8 @@ export const downloadThumbnailOption: INodeProperties = {
 	name: 'downloadThumbnail',
 	type: 'boolean',
 	default: false,
-	description: 'Whether to also download the thumbnail, where the provider has one, into the binary field "thumbnail"',
+	description:
+		'Whether to also download the thumbnail, where the provider has one, into the binary field "thumbnail". A thumbnail that cannot be had never costs the video: the item then says why in thumbnailError.',
 };
 
 export const concurrencyOption: INodeProperties = {
