@@ -117,7 +117,7 @@ export const generateProperties: INodeProperties[] = [
 				name: 'callbackUrl',
 				type: 'string',
 				default: '',
-				placeholder: '/webhook/your-trigger-id/webhook?batch=42',
+				placeholder: '/webhook/TRIGGER_ID/webhook?batch=42',
 				description: 'Toapis: send this task\'s webhook here instead of the default URL set in the toapis console. Only the path and query may differ from the Webhook URL of the credential (same scheme, host and port). Pair with a Sora Trigger. Toapis documents callback URLs for its task webhooks; its Sora pages do not list them.',
 			},
 			{

@@ -241,11 +241,14 @@ export async function downloadTaskFiles(
 	const binary = await downloadTaskVideos(client, task, field, itemIndex);
 	const thumbnail = withThumbnail ? client.adapter.thumbnailSource(task) : undefined;
 	if (!thumbnail) return { binary };
+	let thumbnailError: string;
 	try {
 		binary[THUMBNAIL_PROPERTY] = await downloadMedia(client, task, thumbnail, 'thumbnail', itemIndex);
 		return { binary };
 	} catch (error) {
-		if (error instanceof ExecutionCancelled) throw error;
-		return { binary, thumbnailError: (error as Error).message };
+		thumbnailError = (error as Error).message;
 	}
+	// A stopped execution stays stopped; anything else only costs the thumbnail.
+	if (client.signal?.aborted) throw new ExecutionCancelled(client.ctx.getNode(), itemIndex);
+	return { binary, thumbnailError };
 }
