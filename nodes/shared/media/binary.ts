@@ -220,7 +220,7 @@ export async function downloadTaskVideos(
 	return binary;
 }
 
-/** A finished task's files as binary fields, and why the thumbnail is missing when it was asked for and is. */
+/** A finished task's files as binary fields; when a thumbnail was asked for but could not be had, the reason. */
 export interface TaskFiles {
 	binary: IBinaryKeyData;
 	thumbnailError?: string;

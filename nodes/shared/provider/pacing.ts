@@ -154,7 +154,7 @@ export interface AccountPacers {
 }
 
 /**
- * One pair of pacers per provider account in this n8n process. The bucket belongs to the account, not to an
+ * One pair of pacers per provider account in this n8n process: the bucket belongs to the account, not to an
  * execution: executions running side by side (several webhooks at once, a queue-mode worker's concurrent jobs) and
  * every node in them take their tokens from the same pacer, instead of each spending the bucket as if it were alone.
  */
