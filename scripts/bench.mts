@@ -16,7 +16,7 @@ import type { INode } from 'n8n-workflow';
 import { SoraGenerate } from '../nodes/SoraGenerate/SoraGenerate.node';
 import { SoraTaskStatus } from '../nodes/SoraTaskStatus/SoraTaskStatus.node';
 import { toapisAdapter } from '../nodes/shared/provider/flavors/toapis';
-import { validateVideoRequest, type VideoParameters } from '../nodes/shared/parameters/validation';
+import { validateVideoRequest, type VideoParameters } from '../nodes/shared/rules/validation';
 import { runNode } from '../test/harness/run-node.mts';
 
 const quick = process.argv.includes('--quick');

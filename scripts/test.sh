@@ -24,6 +24,9 @@ echo "dist/ built"
 step "lint (n8n-node lint, strict mode)"
 npm run --silent lint
 
+step "imports in nodes/ point down the layers (docs/architecture.md)"
+node scripts/check-layers.mjs
+
 step "n8n's community package scanner, on the source and the packed files"
 node scripts/scan-package.mjs
 

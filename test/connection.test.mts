@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { API_ROOT_EXPRESSION, apiRootOf, connectionProblem, type ApiFlavor } from '../nodes/shared/provider/connection';
+import type { ApiFlavor } from '../nodes/shared/domain/api';
+import { API_ROOT_EXPRESSION, apiRootOf, connectionProblem } from '../nodes/shared/provider/connection';
 
 /** Evaluates the credential-test expression the way n8n would, for plain $credentials access. */
 function evaluateExpression(credentials: Record<string, string>): string {

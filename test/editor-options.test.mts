@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { NodeHelpers, type ILoadOptionsFunctions, type INodeTypeDescription } from 'n8n-workflow';
 import { SoraGenerate } from '../nodes/SoraGenerate/SoraGenerate.node';
 import { getDurations, getSizes, searchModels } from '../nodes/shared/parameters/methods';
-import { list, modelsFor } from '../nodes/shared/parameters/models';
-import { FIELD_NAMES, validateVideoRequest } from '../nodes/shared/parameters/validation';
+import { list, modelsFor } from '../nodes/shared/rules/models';
+import { FIELD_NAMES, validateVideoRequest } from '../nodes/shared/rules/validation';
 
 function loadOptionsContext(flavor: string, model: string): ILoadOptionsFunctions {
 	return {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { adapterFor } from '../nodes/shared/provider/flavors';
-import { normalizeProgress, normalizeStatus, normalizeTimestamp } from '../nodes/shared/tasks/task';
+import { normalizeProgress, normalizeStatus, normalizeTimestamp } from '../nodes/shared/domain/task';
 
 describe('normalizing loosely typed provider answers', () => {
 	it.each([

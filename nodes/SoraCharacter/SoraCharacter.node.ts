@@ -1,13 +1,16 @@
 import {
 	NodeConnectionTypes,
+	NodeOperationError,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
+import { byOperation, runBatch } from '../shared/batch/run';
+import { CREDENTIAL_NAME } from '../shared/domain/api';
 import { searchCharacterModels } from '../shared/parameters/methods';
-import { toOutputItems } from '../shared/parameters/read';
-import { runCharacters } from './characters';
+import * as create from './actions/create.operation';
+import * as get from './actions/get.operation';
 import { characterProperties } from './description';
 
 export class SoraCharacter implements INodeType {
@@ -23,13 +26,22 @@ export class SoraCharacter implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'soraApi', required: true }],
+		credentials: [{ name: CREDENTIAL_NAME, required: true }],
 		properties: characterProperties,
 	};
 
 	methods = { listSearch: { searchCharacterModels } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return [toOutputItems(this, await runCharacters.call(this))];
+		const node = this.getNode();
+		return [
+			await runBatch(this, byOperation({ create, get }, 'create'), ({ adapter }) => {
+				if (!adapter.createCharacter) {
+					throw new NodeOperationError(node, `Characters are a toapis feature; the ${adapter.label} API has none`, {
+						description: 'Use a Sora API credential with the toapis flavor for Sora Character. Nothing was sent.',
+					});
+				}
+			}),
+		];
 	}
 }

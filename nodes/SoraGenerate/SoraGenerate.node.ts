@@ -5,10 +5,12 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
-import { toOutputItems } from '../shared/parameters/read';
-import { generateProperties } from './description';
-import { generateVideos } from './generate';
+import { byOperation, runBatch } from '../shared/batch/run';
+import { CREDENTIAL_NAME } from '../shared/domain/api';
 import { getDurations, getSizes, searchModels } from '../shared/parameters/methods';
+import * as generate from './actions/generate.operation';
+import * as remix from './actions/remix.operation';
+import { generateProperties } from './description';
 
 export class SoraGenerate implements INodeType {
 	description: INodeTypeDescription = {
@@ -24,7 +26,7 @@ export class SoraGenerate implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'soraApi', required: true }],
+		credentials: [{ name: CREDENTIAL_NAME, required: true }],
 		properties: generateProperties,
 	};
 
@@ -34,6 +36,6 @@ export class SoraGenerate implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return [toOutputItems(this, await generateVideos.call(this))];
+		return [await runBatch(this, byOperation({ generate, remix }, 'generate'))];
 	}
 }

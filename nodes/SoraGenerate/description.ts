@@ -7,9 +7,9 @@ import {
 	requestTimeoutOption,
 	waitForCompletionProperties,
 } from '../shared/parameters/descriptions';
-import { durationsByModel, STYLES } from '../shared/parameters/models';
-
-const onGenerate = { show: { operation: ['generate'] } };
+import { durationsByModel } from '../shared/rules/models';
+import * as generate from './actions/generate.operation';
+import * as remix from './actions/remix.operation';
 
 /** What an AI agent reads about Sora Generate used as a tool: each value it may fill in, and what is allowed. */
 const toolDescription =
@@ -41,16 +41,7 @@ export const generateProperties: INodeProperties[] = [
 			{ name: 'Remix', value: 'remix', action: 'Remix a video', description: 'Create a new video from an earlier one and a new prompt' },
 		],
 	},
-	{
-		displayName: 'Video ID',
-		name: 'videoId',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'video_01K8SGYNNNVBQTXNR4MM964S7K',
-		description: 'ID of the finished video to remix. Private videos cannot be remixed.',
-		displayOptions: { show: { operation: ['remix'] } },
-	},
+	...remix.description,
 	modelLocator('searchModels', {
 		description:
 			"The models your credential's API flavor knows. Any other name can be typed: new models pass through with the generic checks.",
@@ -86,141 +77,7 @@ export const generateProperties: INodeProperties[] = [
 		],
 		description: 'On OpenAI-compatible and Azure hosts this sets the size: 16:9 = 1280x720, 9:16 = 720x1280',
 	},
-	{
-		displayName: 'Image URLs',
-		name: 'imageUrls',
-		type: 'string',
-		default: '',
-		placeholder: 'https://example.com/first-frame.jpg',
-		description: 'Public http(s) URLs of reference images, separated by commas or new lines (toapis). Base64 is not accepted: use Image From Binary Field.',
-		displayOptions: onGenerate,
-	},
-	{
-		displayName: 'Image From Binary Field',
-		name: 'imageBinaryPropertyName',
-		type: 'string',
-		default: '',
-		placeholder: 'data',
-		description: 'Name of an input binary field holding a reference image. On toapis it is uploaded for you; on OpenAI-compatible and Azure hosts it is sent as input_reference.',
-		displayOptions: onGenerate,
-	},
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions: onGenerate,
-		options: [
-			{
-				displayName: 'Callback URL',
-				name: 'callbackUrl',
-				type: 'string',
-				default: '',
-				placeholder: '/webhook/TRIGGER_ID/webhook?batch=42',
-				description: 'Toapis: send this task\'s webhook here instead of the default URL set in the toapis console. Only the path and query may differ from the Webhook URL of the credential (same scheme, host and port). Pair with a Sora Trigger. Toapis documents callback URLs for its task webhooks; its Sora pages do not list them.',
-			},
-			{
-				displayName: 'Character Create',
-				name: 'characterCreate',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to create a character from the generated video when it is finished (toapis)',
-			},
-			{
-				displayName: 'Character From Task',
-				name: 'characterFromTask',
-				type: 'string',
-				default: '',
-				placeholder: 'video_01K8SGYNNNVBQTXNR4MM964S7K',
-				description: 'Create a character from an earlier generation task (toapis)',
-			},
-			{
-				displayName: 'Character Timestamps',
-				name: 'characterTimestamps',
-				type: 'string',
-				default: '',
-				placeholder: '1,3',
-				description: '"start,end" seconds where the character appears in the Character URL video; 2-second segments only. The video gets 1 s shorter (toapis).',
-			},
-			{
-				displayName: 'Character URL',
-				name: 'characterUrl',
-				type: 'string',
-				default: '',
-				placeholder: 'https://example.com/character.mp4',
-				description: 'Toapis: a public video URL to take a character from, or the task ID of a finished Sora Character task. The generated video gets 1 s shorter.',
-			},
-			{
-				displayName: 'Client Business ID',
-				name: 'clientBusinessId',
-				type: 'string',
-				default: '',
-				placeholder: '={{ $json.rowId }}',
-				description: 'Toapis: your own ID for this video, e.g. a sheet row ID. Sora Trigger and Sora Task Status output it in the clientBusinessId field. Toapis documents it for its task status and webhooks; its Sora pages do not list it.',
-			},
-			{
-				displayName: 'HD',
-				name: 'hd',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to render in high definition (toapis): sora-2-pro, not at 25 s',
-			},
-			{
-				displayName: 'Number of Variants',
-				name: 'n',
-				type: 'number',
-				default: 1,
-				typeOptions: { minValue: 1, maxValue: 4 },
-				description: 'How many different variants to generate, 1 to 4 (toapis)',
-			},
-			{
-				displayName: 'Private',
-				name: 'private',
-				type: 'boolean',
-				default: false,
-				description: 'Whether the video stays unpublished, so it cannot be remixed (toapis)',
-			},
-			{
-				displayName: 'Size Name or ID',
-				name: 'size',
-				type: 'options',
-				default: '',
-				typeOptions: { loadOptionsMethod: 'getSizes', loadOptionsDependsOn: ['model.value'] },
-				description:
-					'OpenAI-compatible and Azure only: the exact size; with an Aspect Ratio set, it must match it. The choices follow the model; toapis takes no size. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-			},
-			{
-				displayName: 'Storyboard',
-				name: 'storyboard',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to use a storyboard for finer control (toapis)',
-			},
-			{
-				displayName: 'Style',
-				name: 'style',
-				type: 'options',
-				default: 'anime',
-				options: STYLES.map((style) => ({ name: style[0].toUpperCase() + style.slice(1), value: style })),
-				description: 'Visual style (toapis)',
-			},
-			{
-				displayName: 'Thumbnail',
-				name: 'thumbnail',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to also generate a thumbnail (toapis)',
-			},
-			{
-				displayName: 'Watermark',
-				name: 'watermark',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to add the Sora watermark (toapis)',
-			},
-		],
-	},
+	...generate.description,
 	...waitForCompletionProperties,
 	// Without waiting there is no video yet to download.
 	...downloadProperties.map((p) => ({

@@ -5,6 +5,8 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
+import { runBatch } from '../shared/batch/run';
+import { CREDENTIAL_NAME } from '../shared/domain/api';
 import {
 	concurrencyOption,
 	downloadProperties,
@@ -12,8 +14,7 @@ import {
 	requestTimeoutOption,
 	waitForCompletionProperties,
 } from '../shared/parameters/descriptions';
-import { toOutputItems } from '../shared/parameters/read';
-import { readTasks } from './readTasks';
+import * as get from './actions/get.operation';
 
 export class SoraTaskStatus implements INodeType {
 	description: INodeTypeDescription = {
@@ -28,31 +29,9 @@ export class SoraTaskStatus implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'soraApi', required: true }],
+		credentials: [{ name: CREDENTIAL_NAME, required: true }],
 		properties: [
-			{
-				displayName: 'Task ID',
-				name: 'taskId',
-				type: 'string',
-				default: '={{ $json.id }}',
-				required: true,
-				placeholder: 'video_01K8SGYNNNVBQTXNR4MM964S7K',
-				description: 'ID of the task, as returned by Sora Generate or Sora Character',
-			},
-			{
-				displayName: 'Task Type',
-				name: 'taskType',
-				type: 'options',
-				default: 'video',
-				options: [
-					{ name: 'Video', value: 'video', description: 'A video generation or remix task' },
-					{
-						name: 'Character',
-						value: 'character',
-						description: 'A character creation task (toapis only)',
-					},
-				],
-			},
+			...get.description,
 			...waitForCompletionProperties,
 			...downloadProperties,
 			{
@@ -67,6 +46,6 @@ export class SoraTaskStatus implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return [toOutputItems(this, await readTasks.call(this))];
+		return [await runBatch(this, get.planItem)];
 	}
 }

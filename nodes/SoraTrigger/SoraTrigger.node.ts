@@ -7,8 +7,8 @@ import {
 	type IWebhookFunctions,
 	type IWebhookResponseData,
 } from 'n8n-workflow';
-import { downloadProperties, downloadThumbnailOption } from '../shared/parameters/descriptions';
-import { CREDENTIAL_NAME } from '../shared/provider/transport';
+import { CREDENTIAL_NAME } from '../shared/domain/api';
+import { triggerProperties } from './description';
 import { receiveEvent } from './events';
 
 export class SoraTrigger implements INodeType {
@@ -23,40 +23,10 @@ export class SoraTrigger implements INodeType {
 		defaults: { name: 'Sora Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'soraApi', required: true }],
+		credentials: [{ name: CREDENTIAL_NAME, required: true }],
 		// toapis only reads the status code; without responseData n8n would answer the literal "firstEntryJson".
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: 'noData', path: 'webhook' }],
-		properties: [
-			{
-				displayName:
-					'Copy the Production URL above (it must be HTTPS) into the toapis console as your token\'s webhook URL, and its signing secret into the Sora API credential (Webhook Signing Secret). Every task of that token, Sora or not, is then reported here: use a token for Sora alone, or filter on model.',
-				name: 'setupNotice',
-				type: 'notice',
-				default: '',
-			},
-			{
-				displayName: 'Events',
-				name: 'events',
-				type: 'options',
-				default: 'all',
-				options: [
-					{ name: 'Completed and Failed', value: 'all', description: 'Events generation.completed and generation.failed' },
-					{ name: 'Completed Only', value: 'completed', description: 'Event generation.completed' },
-					{ name: 'Failed Only', value: 'failed', description: 'Event generation.failed' },
-				],
-				description: 'Which finished tasks start the workflow. Other events are acknowledged and start nothing.',
-			},
-			...downloadProperties,
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add Option',
-				default: {},
-				displayOptions: { show: { downloadVideo: [true] } },
-				options: [downloadThumbnailOption],
-			},
-		],
+		properties: triggerProperties,
 	};
 
 	// toapis has no API to register webhooks: the URL and secret are set in its console. Activation checks that

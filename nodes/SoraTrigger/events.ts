@@ -1,11 +1,11 @@
 import { createHmac, timingSafeEqual } from 'crypto';
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { z } from 'zod/v4';
+import { CREDENTIAL_NAME } from '../shared/domain/api';
+import type { SoraTask } from '../shared/domain/task';
 import { downloadTaskFiles, type MediaClient } from '../shared/media/binary';
-import { adapterFor } from '../shared/provider/flavors';
 import { apiRootOf } from '../shared/provider/connection';
-import { CREDENTIAL_NAME } from '../shared/provider/transport';
-import type { SoraTask } from '../shared/tasks/task';
+import { adapterFor } from '../shared/provider/flavors';
 
 /**
  * toapis task webhooks (sora-apis.md §1.8): each event is signed with HMAC-SHA256 over

@@ -9,12 +9,15 @@ import {
 	type IN8nHttpFullResponse,
 	type IWebhookFunctions,
 } from 'n8n-workflow';
+import { CREDENTIAL_NAME } from '../domain/api';
+import type { SoraTask } from '../domain/task';
 import { redact, redactJson } from '../provider/errors';
 import type { MediaSource } from '../provider/flavors';
-import type { SoraTask } from '../tasks/task';
-import { CREDENTIAL_NAME, providerRetryDelayMs, type SoraClient } from '../provider/transport';
-import { THUMBNAIL_PROPERTY } from '../parameters/descriptions';
-import { ExecutionCancelled, pause } from '../tasks/wait';
+import { providerRetryDelayMs, type SoraClient } from '../provider/transport';
+import { ExecutionCancelled, pause } from '../util/wait';
+
+/** The binary field a task's thumbnail goes to, beside its video */
+export const THUMBNAIL_PROPERTY = 'thumbnail';
 
 /** Idle timeout while a download streams; the whole file may take much longer. */
 const DOWNLOAD_IDLE_TIMEOUT_MS = 120_000;

@@ -70,8 +70,6 @@ export const concurrencyOption: INodeProperties = {
 		'How many provider requests this node makes at the same time across its items. Submits and status reads are also paced to the rate limit the provider reports, so a higher value does not bring more rate-limit refusals.',
 };
 
-export const THUMBNAIL_PROPERTY = 'thumbnail';
-
 export const requestTimeoutOption: INodeProperties = {
 	displayName: 'Request Timeout (Seconds)',
 	name: 'requestTimeout',

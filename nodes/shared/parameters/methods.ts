@@ -3,12 +3,12 @@ import type {
 	INodeListSearchResult,
 	INodePropertyOptions,
 } from 'n8n-workflow';
-import { isApiFlavor, type ApiFlavor } from '../provider/connection';
-import { CHARACTER_MODELS, knownDurations, modelsFor, OPEN_SIZES, ruleFor, sizesOf, takesSize } from './models';
+import { CREDENTIAL_NAME, isApiFlavor, type ApiFlavor } from '../domain/api';
+import { CHARACTER_MODELS, knownDurations, modelsFor, OPEN_SIZES, ruleFor, sizesOf, takesSize } from '../rules/models';
 
 async function flavorOf(ctx: ILoadOptionsFunctions): Promise<ApiFlavor> {
 	try {
-		const credentials = await ctx.getCredentials('soraApi');
+		const credentials = await ctx.getCredentials(CREDENTIAL_NAME);
 		return isApiFlavor(credentials.apiFlavor) ? credentials.apiFlavor : 'toapis';
 	} catch {
 		return 'toapis';

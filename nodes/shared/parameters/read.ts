@@ -1,12 +1,8 @@
-import {
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type IGetNodeParameterOptions,
-	type INodeExecutionData,
-} from 'n8n-workflow';
-import { errorItemJson, errorOutputJson, type ItemResult } from '../tasks/outcomes';
-import { connect, DEFAULT_TIMEOUT_MS, type SoraClient } from '../provider/transport';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type IGetNodeParameterOptions } from 'n8n-workflow';
+import { DEFAULT_TIMEOUT_MS } from '../provider/transport';
+import type { InputFile } from '../rules/checks';
+import { NO_DOWNLOADS, type Downloads } from '../tasks/follow';
+import type { Waiting } from '../tasks/polling';
 
 /** Reading the parameters the nodes share (declared once in descriptions.ts). */
 
@@ -19,30 +15,34 @@ export function readText(ctx: IExecuteFunctions, name: string, itemIndex: number
 	return value === undefined || value === null ? '' : String(value);
 }
 
-export function readWaitParameters(ctx: IExecuteFunctions, itemIndex: number) {
+export function readWaiting(ctx: IExecuteFunctions, itemIndex: number): Waiting {
 	const wait = ctx.getNodeParameter('waitForCompletion', itemIndex, false) as boolean;
 	const intervalS = wait ? Number(ctx.getNodeParameter('pollInterval', itemIndex, 10)) : 10;
 	const maxWaitS = wait ? Number(ctx.getNodeParameter('maxWaitTime', itemIndex, 600)) : 0;
 	return { wait, intervalMs: Math.max(1, intervalS) * 1000, maxWaitMs: Math.max(0, maxWaitS) * 1000 };
 }
 
-export function readDownloadParameters(ctx: IExecuteFunctions, itemIndex: number, applicable = true) {
-	const downloadVideo = applicable && (ctx.getNodeParameter('downloadVideo', itemIndex, false) as boolean);
-	const binaryPropertyName = downloadVideo
-		? readText(ctx, 'binaryPropertyName', itemIndex).trim()
-		: 'data';
-	if (downloadVideo && !binaryPropertyName) {
+/** Download Video, its field and Download Thumbnail; none where the item has nothing to download. */
+export function readDownloads(ctx: IExecuteFunctions, itemIndex: number, applicable = true): Downloads {
+	if (!applicable || !(ctx.getNodeParameter('downloadVideo', itemIndex, false) as boolean)) return NO_DOWNLOADS;
+	const binaryPropertyName = readText(ctx, 'binaryPropertyName', itemIndex).trim();
+	if (!binaryPropertyName) {
 		throw new NodeOperationError(ctx.getNode(), '"Put Video in Field" is empty', {
 			itemIndex,
 			description: 'Name the binary field the video goes to, e.g. "data".',
 		});
 	}
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	return { downloadVideo, binaryPropertyName, downloadThumbnail: downloadVideo && options.downloadThumbnail === true };
+	return { downloadVideo: true, binaryPropertyName, downloadThumbnail: options.downloadThumbnail === true };
+}
+
+export interface NodeOptions {
+	concurrency: number;
+	requestTimeoutMs: number;
 }
 
 /** Node-wide options: read from the first item, since they shape the whole batch. */
-export function readNodeOptions(ctx: IExecuteFunctions) {
+export function readNodeOptions(ctx: IExecuteFunctions): NodeOptions {
 	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
 	return {
 		concurrency: Math.max(1, Number(options.concurrency ?? 5)),
@@ -59,7 +59,7 @@ export async function readInputFile(
 	itemIndex: number,
 	parameterName: string,
 	label: string,
-): Promise<{ binaryPropertyName: string; data: Buffer; mimeType: string; fileName: string } | undefined> {
+): Promise<InputFile | undefined> {
 	const binaryPropertyName = readText(ctx, parameterName, itemIndex).trim();
 	if (!binaryPropertyName) return undefined;
 	const item = ctx.getInputData()[itemIndex];
@@ -75,54 +75,4 @@ export async function readInputFile(
 	const meta = ctx.helpers.assertBinaryData(itemIndex, binaryPropertyName);
 	const data = await ctx.helpers.getBinaryDataBuffer(itemIndex, binaryPropertyName);
 	return { binaryPropertyName, data, mimeType: meta.mimeType, fileName: meta.fileName ?? binaryPropertyName };
-}
-
-/**
- * Turns per-item results into the node's output, honouring the node's On Error setting:
- * - Stop Workflow: the first failed item's error stops the node;
- * - Continue (regular output): failed items come out with the others, the task's JSON carrying `error`;
- * - Continue (using error output): failed items (and tasks that missed their goal) are shaped so that n8n moves
- *   them to the error output: `error`, and the task's JSON under `details`.
- */
-export function toOutputItems(ctx: IExecuteFunctions, results: ItemResult[]): INodeExecutionData[] {
-	const toErrorOutput = ctx.getNode().onError === 'continueErrorOutput';
-	const output: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < results.length; itemIndex++) {
-		const result = results[itemIndex];
-		const pairedItem = { item: itemIndex };
-		if (result.error && !ctx.continueOnFail()) throw result.error;
-		if (toErrorOutput && (result.error || result.missedGoal)) {
-			output.push({ json: errorOutputJson(result), pairedItem });
-		} else if (result.error) {
-			output.push({ json: errorItemJson(result), pairedItem });
-		} else {
-			output.push({ json: result.json, binary: result.binary, pairedItem });
-		}
-	}
-	return output;
-}
-
-export interface Batch {
-	items: INodeExecutionData[];
-	/** One result per input item, filled in by the node */
-	results: ItemResult[];
-	options: ReturnType<typeof readNodeOptions>;
-	/** Undefined when the credential itself is unusable: then every result already carries that error */
-	client?: SoraClient;
-}
-
-/** What every node starts with: its items, empty results, the node-wide options and a client for the provider. */
-export async function startBatch(
-	ctx: IExecuteFunctions,
-	check?: (client: SoraClient) => void,
-): Promise<Batch> {
-	const items = ctx.getInputData();
-	const options = readNodeOptions(ctx);
-	try {
-		const client = await connect(ctx, 0, options.requestTimeoutMs, options.concurrency);
-		check?.(client);
-		return { items, options, client, results: items.map(() => ({ json: {} })) };
-	} catch (error) {
-		return { items, options, results: items.map(() => ({ json: {}, error: error as Error })) };
-	}
 }

@@ -1,13 +1,10 @@
 import { z } from 'zod/v4';
+import { API_FLAVORS, type ApiFlavor } from '../domain/api';
 
 /**
  * Where the Sora API lives for a given credential: the API flavor and the root URL every path hangs off.
  * The credential stores what the user typed; everything else in the package reads it through here.
  */
-export type ApiFlavor = 'toapis' | 'openaiCompatible' | 'azure';
-
-export const API_FLAVORS: readonly ApiFlavor[] = ['toapis', 'openaiCompatible', 'azure'];
-
 export const DEFAULT_BASE_URL: Record<ApiFlavor, string> = {
 	toapis: 'https://toapis.com',
 	// OpenAI's own Videos API is gone (2026-09-24): every OpenAI-style host is the user's own choice of reseller.
@@ -28,10 +25,6 @@ export interface SoraConnection {
 	apiRoot: string;
 	/** toapis: the default webhook URL set for the token in the toapis console, if the user entered it */
 	webhookUrl?: string;
-}
-
-export function isApiFlavor(value: unknown): value is ApiFlavor {
-	return typeof value === 'string' && (API_FLAVORS as readonly string[]).includes(value);
 }
 
 /**

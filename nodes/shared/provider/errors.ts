@@ -1,5 +1,5 @@
 import type { JsonObject } from 'n8n-workflow';
-import { firstString, isObject } from '../tasks/task';
+import { firstString, isObject } from '../util/json';
 
 /** What the provider told us about a failed call, in one shape for every flavor. */
 export interface ProviderFailure {

@@ -1,5 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
-import { pause } from '../tasks/wait';
+import { pause } from '../util/wait';
 
 /** Longest a waiting call sleeps before it looks again: a better rate estimate may have arrived meanwhile. */
 const RECHECK_MS = 250;

@@ -7,15 +7,14 @@ import {
 	type IHttpRequestOptions,
 	type IN8nHttpFullResponse,
 } from 'n8n-workflow';
-import { apiRootOf, connectionProblem, type ApiFlavor, type SoraConnection } from './connection';
+import { CREDENTIAL_NAME, type ApiFlavor } from '../domain/api';
+import { isObject } from '../util/json';
+import { Limiter } from '../util/limiter';
+import { ExecutionCancelled, pause } from '../util/wait';
+import { apiRootOf, connectionProblem, type SoraConnection } from './connection';
 import { adviceFor, readProviderFailure, redact, redactJson } from './errors';
 import { adapterFor, type ApiCall, type FlavorAdapter } from './flavors';
-import { Limiter } from '../tasks/pool';
-import { isObject } from '../tasks/task';
-import { ExecutionCancelled, pause } from '../tasks/wait';
 import { pacersForAccount, type AccountPacers } from './pacing';
-
-export const CREDENTIAL_NAME = 'soraApi';
 
 /** Everything a node needs to talk to the provider for one execution. */
 export interface SoraClient {

@@ -1,6 +1,13 @@
-import { NodeOperationError, type IBinaryKeyData, type IDataObject, type INode } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IBinaryKeyData,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INode,
+	type INodeExecutionData,
+} from 'n8n-workflow';
+import type { SoraTask } from '../domain/task';
 import type { PollOutcome, PollTarget } from './polling';
-import type { SoraTask } from './task';
 
 /** What one input item turned into: output JSON (and binary), or an error that still carries the JSON. */
 export interface ItemResult {
@@ -8,10 +15,10 @@ export interface ItemResult {
 	binary?: IBinaryKeyData;
 	error?: Error;
 	/**
-	 * The item is a valid result that did not reach its goal (a task that ended failed): it is output as data, but
-	 * goes to the error output when the node's On Error setting asks for one.
+	 * The task ended failed: a valid result, output as data, but sent to the error output when the node's On Error
+	 * setting asks for one.
 	 */
-	missedGoal?: Error;
+	failedTask?: Error;
 }
 
 function errorInfo(error: Error | undefined): IDataObject {
@@ -30,7 +37,7 @@ export function errorItemJson(result: ItemResult): IDataObject {
  * id), so the task goes under `details`.
  */
 export function errorOutputJson(result: ItemResult): IDataObject {
-	const json: IDataObject = { error: errorInfo(result.error ?? result.missedGoal) };
+	const json: IDataObject = { error: errorInfo(result.error ?? result.failedTask) };
 	if (Object.keys(result.json).length) json.details = result.json;
 	return json;
 }
@@ -83,4 +90,29 @@ export function unfinishedWaitError(node: INode, target: PollTarget, outcome: Po
 
 export function taskJsonOf(target: PollTarget, task: SoraTask | undefined): IDataObject {
 	return task ? { ...task } : { id: target.id, kind: target.kind, status: null };
+}
+
+/**
+ * Turns per-item results into the node's output, honouring the node's On Error setting:
+ * - Stop Workflow: the first failed item's error stops the node;
+ * - Continue (regular output): failed items come out with the others, the task's JSON carrying `error`;
+ * - Continue (using error output): failed items (and failed tasks) are shaped so that n8n moves them to the error
+ *   output: `error`, and the task's JSON under `details`.
+ */
+export function toOutputItems(ctx: IExecuteFunctions, results: ItemResult[]): INodeExecutionData[] {
+	const toErrorOutput = ctx.getNode().onError === 'continueErrorOutput';
+	const output: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < results.length; itemIndex++) {
+		const result = results[itemIndex];
+		const pairedItem = { item: itemIndex };
+		if (result.error && !ctx.continueOnFail()) throw result.error;
+		if (toErrorOutput && (result.error || result.failedTask)) {
+			output.push({ json: errorOutputJson(result), pairedItem });
+		} else if (result.error) {
+			output.push({ json: errorItemJson(result), pairedItem });
+		} else {
+			output.push({ json: result.json, binary: result.binary, pairedItem });
+		}
+	}
+	return output;
 }

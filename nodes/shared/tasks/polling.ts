@@ -1,13 +1,21 @@
 import type { IDataObject } from 'n8n-workflow';
-import { isFinished, type SoraTask, type TaskKind } from './task';
+import { isFinished, type SoraTask, type TaskKind } from '../domain/task';
 import { callApi, type SoraClient } from '../provider/transport';
-import { ExecutionCancelled, pause } from './wait';
+import { ExecutionCancelled, pause } from '../util/wait';
+
+/** How long to follow a task: one read (wait off, maxWaitMs 0), or reads until it ends, for at most maxWaitMs. */
+export interface Waiting {
+	wait: boolean;
+	intervalMs: number;
+	/** 0 when not waiting */
+	maxWaitMs: number;
+}
 
 export interface PollTarget {
 	itemIndex: number;
 	id: string;
 	kind: TaskKind;
-	/** Seconds between status reads */
+	/** Milliseconds between status reads */
 	intervalMs: number;
 	/** 0 = read once and return whatever the status is */
 	maxWaitMs: number;
@@ -23,7 +31,7 @@ export type PollOutcome =
 	| { state: 'cancelled'; task?: SoraTask; polls: number }
 	| { state: 'error'; task?: SoraTask; polls: number; error: Error };
 
-/** OpenAI's SDK waits as long as this header says before the next read (sora-apis.md §3.5). */
+/** OpenAI's SDK waits as long as this header says before the next read (docs/providers.md). */
 function pollAfterHintMs(headers: IDataObject): number | undefined {
 	const value = headers['openai-poll-after-ms'];
 	const n = typeof value === 'string' || typeof value === 'number' ? Number(value) : NaN;

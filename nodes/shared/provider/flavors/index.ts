@@ -1,4 +1,4 @@
-import type { ApiFlavor } from '../connection';
+import type { ApiFlavor } from '../../domain/api';
 import { azureAdapter, openAiCompatibleAdapter } from './openai';
 import { toapisAdapter } from './toapis';
 import type { FlavorAdapter } from './types';

@@ -1,13 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
-import type { ApiFlavor } from '../connection';
+import type { ApiFlavor } from '../../domain/api';
 import {
-	firstString,
 	normalizeProgress,
 	normalizeStatus,
 	normalizeTaskError,
 	normalizeTimestamp,
 	type SoraTask,
-} from '../../tasks/task';
+} from '../../domain/task';
+import { firstString } from '../../util/json';
 import type { FlavorAdapter } from './types';
 
 // OpenAI's video object has no URL (the file comes from /content), but new-api hosts proxying other

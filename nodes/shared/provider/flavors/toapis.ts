@@ -1,16 +1,14 @@
 import type { IDataObject } from 'n8n-workflow';
+import type { VideoMetadata } from '../../domain/requests';
 import {
-	firstString,
-	isObject,
-	pick,
 	normalizeProgress,
 	normalizeStatus,
 	normalizeTaskError,
 	normalizeTimestamp,
 	type SoraTask,
 	type TaskKind,
-} from '../../tasks/task';
-import type { VideoMetadata } from '../../parameters/validation';
+} from '../../domain/task';
+import { firstString, isObject, pick } from '../../util/json';
 import type { FlavorAdapter, MediaSource } from './types';
 
 const METADATA_KEYS: Record<keyof VideoMetadata, string> = {
@@ -114,10 +112,9 @@ export const toapisAdapter: FlavorAdapter = {
 
 	remixVideo(request) {
 		const body: IDataObject = { model: request.model, prompt: request.prompt };
-		if (request.rule.remix === 'modelDurationAspect') {
-			if (request.duration !== undefined) body.duration = request.duration;
-			if (request.aspectRatio) body.aspect_ratio = request.aspectRatio;
-		}
+		// Validation has already refused both for models whose remix takes only the prompt.
+		if (request.duration !== undefined) body.duration = request.duration;
+		if (request.aspectRatio) body.aspect_ratio = request.aspectRatio;
 		return { method: 'POST', path: `/videos/${encodeURIComponent(request.videoId ?? '')}/remix`, body };
 	},
 

@@ -1,7 +1,7 @@
 import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
-import type { ApiFlavor } from '../connection';
-import type { SoraTask, TaskKind } from '../../tasks/task';
-import type { CharacterRequest, ImageFile, MediaFile, VideoRequest } from '../../parameters/validation';
+import type { ApiFlavor } from '../../domain/api';
+import type { CharacterRequest, ImageFile, MediaFile, VideoRequest } from '../../domain/requests';
+import type { SoraTask, TaskKind } from '../../domain/task';
 
 /** A provider call described independently of how it is sent; paths are relative to the API root. */
 export interface ApiCall {

@@ -1,12 +1,11 @@
-import type { ApiFlavor } from '../provider/connection';
+import type { ApiFlavor } from '../domain/api';
+import type { AspectRatio } from '../domain/requests';
 
 /**
  * The one table of Sora models and their rules (seeds 000, 001, 003, 004; sora-apis.md §1, §3, §4). It drives both
  * the choices the editor shows (durations per model) and the validation every item passes before a request.
  * Models it does not know pass through with their flavor's generic rules: model names stay open.
  */
-
-export type AspectRatio = '16:9' | '9:16';
 
 export interface ModelRule {
 	name: string;

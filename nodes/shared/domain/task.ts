@@ -1,4 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
+import { firstString, isObject } from '../util/json';
 
 /** What kind of task an id belongs to; toapis keeps character tasks on their own endpoint. */
 export type TaskKind = 'video' | 'character';
@@ -33,7 +34,7 @@ export interface SoraTask extends IDataObject {
 	raw: IDataObject;
 }
 
-// Resellers spell statuses many ways (sora-apis.md §6); unknown words count as still running.
+// Resellers spell statuses many ways (docs/providers.md); unknown words count as still running.
 const STATUS_SYNONYMS: Record<string, TaskStatus> = {
 	queued: 'queued',
 	pending: 'queued',
@@ -85,30 +86,6 @@ export function normalizeTimestamp(value: unknown): string | null {
 		if (/^\d+$/.test(value.trim())) return normalizeTimestamp(Number(value));
 		const parsed = Date.parse(value);
 		return Number.isNaN(parsed) ? null : new Date(parsed).toISOString();
-	}
-	return null;
-}
-
-export function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Reads a dotted path where a number segment indexes an array: "result.data.0.url". */
-export function pick(source: unknown, path: string): unknown {
-	let current: unknown = source;
-	for (const key of path.split('.')) {
-		if (Array.isArray(current) && /^\d+$/.test(key)) current = current[Number(key)];
-		else if (isObject(current)) current = current[key];
-		else return undefined;
-	}
-	return current;
-}
-
-/** The first path holding a non-empty string. */
-export function firstString(source: unknown, paths: readonly string[]): string | null {
-	for (const path of paths) {
-		const value = pick(source, path);
-		if (typeof value === 'string' && value.trim()) return value.trim();
 	}
 	return null;
 }

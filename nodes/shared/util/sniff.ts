@@ -1,4 +1,6 @@
-/** What an image file really is, read from its first bytes (the declared MIME type of n8n binary data can lie). */
+/** What a file really is, read from its first bytes (the declared MIME type of n8n binary data can lie). */
+
+/** An image type and, where the header gives it, its pixel size. */
 export interface ImageInfo {
 	mimeType: 'image/jpeg' | 'image/png' | 'image/webp' | 'image/gif';
 	width?: number;
@@ -44,5 +46,14 @@ export function sniffImage(data: Buffer): ImageInfo | undefined {
 	if (data.length >= 10 && /^GIF8[79]a$/.test(data.toString('ascii', 0, 6))) {
 		return { mimeType: 'image/gif', width: data.readUInt16LE(6), height: data.readUInt16LE(8) };
 	}
+	return undefined;
+}
+
+/** MP4 and MOV carry an "ftyp" box at byte 4; WebM starts with the EBML magic. */
+export function sniffVideo(data: Buffer): string | undefined {
+	if (data.length >= 12 && data.toString('ascii', 4, 8) === 'ftyp') {
+		return data.toString('ascii', 8, 10) === 'qt' ? 'video/quicktime' : 'video/mp4';
+	}
+	if (data.length >= 4 && data.readUInt32BE(0) === 0x1a45dfa3) return 'video/webm';
 	return undefined;
 }

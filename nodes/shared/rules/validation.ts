@@ -1,8 +1,10 @@
-import { NodeOperationError, type IDataObject, type INode } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
 import { z } from 'zod/v4';
-import type { ApiFlavor } from '../provider/connection';
-import { sniffImage } from '../media/images';
-import { list, ruleFor, sizesOf, STYLES, takesSize, type AspectRatio, type ModelRule } from './models';
+import { flavorLabel, type ApiFlavor } from '../domain/api';
+import type { AspectRatio, VideoRequest } from '../domain/requests';
+import { sniffImage } from '../util/sniff';
+import { HTTP_URL, parseSecondsRange, refuserFor, show, TASK_ID, type InputFile, type Refuser } from './checks';
+import { list, ruleFor, sizesOf, STYLES, takesSize, type ModelRule } from './models';
 
 /**
  * Everything a Sora Generate item asks for, checked against the model table before any request leaves.
@@ -11,51 +13,6 @@ import { list, ruleFor, sizesOf, STYLES, takesSize, type AspectRatio, type Model
  */
 
 export const TOAPIS_UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
-
-export interface MediaFile {
-	data: Buffer;
-	mimeType: string;
-	fileName: string;
-}
-
-export interface ImageFile extends MediaFile {
-	width?: number;
-	height?: number;
-}
-
-export interface VideoMetadata {
-	n?: number;
-	watermark?: boolean;
-	hd?: boolean;
-	private?: boolean;
-	style?: string;
-	storyboard?: boolean;
-	characterUrl?: string;
-	characterTimestamps?: string;
-	characterCreate?: boolean;
-	characterFromTask?: string;
-}
-
-export interface VideoRequest {
-	operation: 'generate' | 'remix';
-	/** The video a remix starts from */
-	videoId?: string;
-	model: string;
-	prompt: string;
-	duration?: number;
-	aspectRatio?: AspectRatio;
-	/** OpenAI-style size, derived from the aspect ratio unless given */
-	size?: string;
-	imageUrls: string[];
-	image?: ImageFile;
-	thumbnail?: boolean;
-	metadata: VideoMetadata;
-	/** toapis: where this task's webhook goes (an absolute URL on the credential's webhook host) */
-	callbackUrl?: string;
-	/** toapis: the user's own id, echoed in status reads and webhook events */
-	clientBusinessId?: string;
-	rule: ModelRule;
-}
 
 /** What the node read from its parameters for one item. */
 export interface VideoParameters {
@@ -66,7 +23,7 @@ export interface VideoParameters {
 	duration: number;
 	aspectRatio: string;
 	imageUrls: unknown;
-	image?: { binaryPropertyName: string; data: Buffer; mimeType: string; fileName: string };
+	image?: InputFile;
 	additionalFields: IDataObject;
 	/** The credential's Webhook URL (toapis console default), which Callback URLs must stay on */
 	webhookUrl?: string;
@@ -110,9 +67,6 @@ const METADATA_FIELDS = [
 	'characterFromTask',
 ] as const;
 
-const TASK_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{2,200}$/;
-const HTTP_URL = /^https?:\/\/[^\s/]+[^\s]*$/i;
-
 const additionalFieldsSchema = z
 	.object({
 		thumbnail: z.boolean(),
@@ -137,18 +91,9 @@ const ALLOWED_TEXT: Record<string, string> = {
 	style: STYLES.join(', '),
 };
 
-function show(value: unknown): string {
-	if (typeof value === 'string') return `"${value.length > 80 ? value.slice(0, 77) + '...' : value}"`;
-	return JSON.stringify(value);
-}
-
 export function splitImageUrls(value: unknown): string[] {
 	const raw = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(/[\n,]/) : [];
 	return raw.map((url) => url.trim()).filter(Boolean);
-}
-
-function flavorLabel(flavor: ApiFlavor): string {
-	return flavor === 'toapis' ? 'toapis' : flavor === 'azure' ? 'Azure OpenAI' : 'OpenAI-compatible';
 }
 
 /** The size a request renders at on OpenAI-style APIs (and for sora-2-official's reference image). */
@@ -156,23 +101,6 @@ function targetSize(rule: ModelRule, aspectRatio: AspectRatio | undefined, size:
 	if (size) return size;
 	const ratio = aspectRatio ?? '9:16';
 	return rule.sizes?.[ratio][0] ?? (ratio === '16:9' ? '1280x720' : '720x1280');
-}
-
-/** Refusals that name the field, the value given and what is allowed. */
-interface Refuser {
-	refuse(field: string, message: string, description: string): never;
-	notAllowed(field: string, value: unknown, allowed: string, hint?: string): never;
-}
-
-function refuserFor(node: INode, itemIndex: number): Refuser {
-	const refuse = (field: string, message: string, description: string): never => {
-		throw new NodeOperationError(node, message, { itemIndex, description: `${description} (field "${FIELD_NAMES[field] ?? field}")` });
-	};
-	return {
-		refuse,
-		notAllowed: (field, value, allowed, hint = '') =>
-			refuse(field, `${FIELD_NAMES[field]} is ${show(value)}, but ${allowed}`, hint || `Change ${FIELD_NAMES[field]} and run again.`),
-	};
 }
 
 /** What every check needs to know besides the request it fills in. */
@@ -190,7 +118,7 @@ export function validateVideoRequest(
 	flavor: ApiFlavor,
 	input: VideoParameters,
 ): VideoRequest {
-	const refuser = refuserFor(node, itemIndex);
+	const refuser = refuserFor(node, itemIndex, FIELD_NAMES);
 	const { refuse } = refuser;
 	const model = input.model.trim();
 	if (!model) {
@@ -208,7 +136,7 @@ export function validateVideoRequest(
 	if (rule.maxPromptChars && prompt.length > rule.maxPromptChars) {
 		refuse('prompt', `Prompt has ${prompt.length} characters, but the ${flavorLabel(flavor)} API takes at most ${rule.maxPromptChars}`, 'Shorten the prompt; put the subject, camera and style first.');
 	}
-	const request: VideoRequest = { operation: input.operation, model, prompt, imageUrls: [], metadata: {}, rule };
+	const request: VideoRequest = { operation: input.operation, model, prompt, imageUrls: [], metadata: {} };
 	if (input.operation === 'remix') {
 		request.videoId = input.videoId.trim();
 		if (!request.videoId) refuse('videoId', 'Video ID is empty', 'Give the id of the finished video to remix, e.g. {{ $json.id }} from an earlier Sora Generate.');
@@ -339,13 +267,12 @@ function checkMetadata(check: CheckContext, fields: AdditionalFields, request: V
 		}
 	}
 	if (meta.characterTimestamps !== undefined) {
-		const m = /^\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*$/.exec(meta.characterTimestamps);
-		if (!m) notAllowed('characterTimestamps', meta.characterTimestamps, 'it must be "start,end" in seconds, e.g. "1,3"');
-		const [start, end] = [Number(m![1]), Number(m![2])];
-		if (Math.abs(end - start - 2) > 1e-9) {
+		const range = parseSecondsRange(meta.characterTimestamps);
+		if (!range) return notAllowed('characterTimestamps', meta.characterTimestamps, 'it must be "start,end" in seconds, e.g. "1,3"');
+		if (Math.abs(range.end - range.start - 2) > 1e-9) {
 			notAllowed('characterTimestamps', meta.characterTimestamps, 'the provider only supports 2-second segments (end = start + 2, e.g. "1,3")');
 		}
-		meta.characterTimestamps = `${m![1]},${m![2]}`;
+		meta.characterTimestamps = range.text;
 		if (!meta.characterUrl) refuse('characterTimestamps', 'Character Timestamps needs a Character URL', 'Set Character URL to the video the character appears in.');
 	}
 	if (meta.characterUrl !== undefined && !HTTP_URL.test(meta.characterUrl) && !TASK_ID.test(meta.characterUrl)) {
@@ -391,99 +318,4 @@ function checkWebhookFields(check: CheckContext, fields: AdditionalFields, reque
 		notAllowed('callbackUrl', callback, `a callback URL may only change the path and query of the credential's Webhook URL: it must start with ${origin}/ (or be a path like /webhook/...)`);
 	}
 	request.callbackUrl = target!.toString();
-}
-
-// --- Sora Character ---------------------------------------------------------------------------------------------
-
-export const TOAPIS_VIDEO_UPLOAD_LIMIT_BYTES = 50 * 1024 * 1024;
-
-export interface CharacterRequest {
-	model: string;
-	timestamps: string;
-	/** Optional guidance for the extraction */
-	prompt?: string;
-	url?: string;
-	fromTask?: string;
-	video?: MediaFile;
-}
-
-export interface CharacterParameters {
-	model: string;
-	timestamps: string;
-	prompt?: string;
-	url: string;
-	fromTask: string;
-	video?: { binaryPropertyName: string; data: Buffer; mimeType: string; fileName: string };
-}
-
-/** MP4 and MOV carry an "ftyp" box at byte 4; WebM starts with the EBML magic. */
-export function sniffVideo(data: Buffer): string | undefined {
-	if (data.length >= 12 && data.toString('ascii', 4, 8) === 'ftyp') {
-		return data.toString('ascii', 8, 10) === 'qt' ? 'video/quicktime' : 'video/mp4';
-	}
-	if (data.length >= 4 && data.readUInt32BE(0) === 0x1a45dfa3) return 'video/webm';
-	return undefined;
-}
-
-const CHARACTER_FIELDS: Record<string, string> = {
-	model: 'Model',
-	timestamps: 'Timestamps',
-	url: 'Video URL',
-	fromTask: 'From Task',
-	videoBinaryPropertyName: 'Video From Binary Field',
-};
-
-export function validateCharacterRequest(node: INode, itemIndex: number, input: CharacterParameters): CharacterRequest {
-	const refuse = (field: string, message: string, description: string): never => {
-		throw new NodeOperationError(node, message, { itemIndex, description: `${description} (field "${CHARACTER_FIELDS[field]}")` });
-	};
-	const model = input.model.trim();
-	if (!model) refuse('model', 'Model is empty', 'Pick sora-2, sora-2-pro or sora-2-vip.');
-
-	const m = /^\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*$/.exec(input.timestamps);
-	if (!m) {
-		refuse('timestamps', `Timestamps is ${show(input.timestamps)}, but it must be "start,end" in seconds, e.g. "1,3"`, 'Give where the character appears in the video.');
-	}
-	const [start, end] = [Number(m![1]), Number(m![2])];
-	if (end - start < 1 - 1e-9 || end - start > 3 + 1e-9) {
-		refuse('timestamps', `Timestamps is "${input.timestamps.trim()}" (${+(end - start).toFixed(3)} s), but the range must be at least 1 s and at most 3 s`, 'Pick 1 to 3 seconds where the character is clearly visible, e.g. "1,3".');
-	}
-
-	const sources = [
-		input.url.trim() ? 'url' : '',
-		input.fromTask.trim() ? 'fromTask' : '',
-		input.video ? 'videoBinaryPropertyName' : '',
-	].filter(Boolean);
-	if (sources.length !== 1) {
-		refuse(
-			sources[0] ?? 'url',
-			sources.length ? `Give exactly one video source; ${sources.map((s) => CHARACTER_FIELDS[s]).join(' and ')} are all set` : 'No video source: set Video URL, From Task or Video From Binary Field',
-			'A character is taken from one video: a public URL (with audio and an identifiable character), an earlier generation task, or a video file in the item.',
-		);
-	}
-	const request: CharacterRequest = { model, timestamps: `${m![1]},${m![2]}` };
-	const prompt = input.prompt?.trim();
-	if (prompt) request.prompt = prompt;
-	if (input.url.trim()) {
-		const url = input.url.trim();
-		if (!HTTP_URL.test(url)) refuse('url', `Video URL is ${show(url)}, but it must be a public http(s) URL`, 'Upload the video somewhere public, or use Video From Binary Field.');
-		request.url = url;
-	}
-	if (input.fromTask.trim()) {
-		const id = input.fromTask.trim();
-		if (!TASK_ID.test(id)) refuse('fromTask', `From Task is ${show(id)}, but it must be a task id, e.g. video_01K8SGYNNNVBQTXNR4MM964S7K`, 'Map the id of an earlier Sora Generate task.');
-		request.fromTask = id;
-	}
-	if (input.video) {
-		const { data, binaryPropertyName, fileName } = input.video;
-		const type = sniffVideo(data);
-		if (!type) {
-			refuse('videoBinaryPropertyName', `The file in binary field "${binaryPropertyName}" (${fileName}) is not an MP4, WebM or MOV video`, 'Convert the video to MP4 first.');
-		}
-		if (data.length > TOAPIS_VIDEO_UPLOAD_LIMIT_BYTES) {
-			refuse('videoBinaryPropertyName', `The video in binary field "${binaryPropertyName}" is ${(data.length / 1048576).toFixed(1)} MB; uploads are limited to 50 MB`, 'Trim the clip to the seconds around the character.');
-		}
-		request.video = { data, fileName, mimeType: type! };
-	}
-	return request;
 }

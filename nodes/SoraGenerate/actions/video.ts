@@ -1,0 +1,56 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { VideoRequest } from '../../shared/domain/requests';
+import { readDownloads, readText, readWaiting } from '../../shared/parameters/read';
+import type { SoraClient } from '../../shared/provider/transport';
+import type { VideoParameters } from '../../shared/rules/validation';
+import type { FollowPlan } from '../../shared/tasks/follow';
+import type { Submission } from '../../shared/tasks/submit';
+
+/** What Generate and Remix share: the video fields, the submission, and what follows it. */
+
+/** The fields both operations have; each operation adds its own. */
+export function readVideoFields(
+	ctx: IExecuteFunctions,
+	client: SoraClient,
+	itemIndex: number,
+	operation: VideoParameters['operation'],
+): VideoParameters {
+	return {
+		operation,
+		videoId: '',
+		model: readText(ctx, 'model', itemIndex, { extractValue: true }),
+		prompt: readText(ctx, 'prompt', itemIndex),
+		duration: Number(ctx.getNodeParameter('duration', itemIndex, 0) || 0),
+		aspectRatio: readText(ctx, 'aspectRatio', itemIndex),
+		imageUrls: '',
+		additionalFields: {},
+		webhookUrl: client.connection.webhookUrl,
+	};
+}
+
+/** Waiting and downloads as set on the node; a failed task goes to the error output unless the option says not to. */
+export function readVideoFollowPlan(ctx: IExecuteFunctions, itemIndex: number): FollowPlan {
+	const waiting = readWaiting(ctx, itemIndex);
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	return {
+		waiting,
+		downloads: readDownloads(ctx, itemIndex),
+		failedTaskToErrorOutput: waiting.wait && options.failedTaskToErrorOutput !== false,
+	};
+}
+
+/** A video request as one paid submission: a binary image is uploaded first on flavors that take image URLs. */
+export function videoSubmission(client: SoraClient, request: VideoRequest): Submission {
+	const { adapter } = client;
+	const image = request.image;
+	return {
+		kind: 'video',
+		request,
+		upload: image && adapter.uploadImage ? { what: 'image', call: () => adapter.uploadImage!(image) } : undefined,
+		create: (uploadedUrl) =>
+			request.operation === 'remix'
+				? adapter.remixVideo(request)
+				: adapter.createVideo(request, uploadedUrl ? [...request.imageUrls, uploadedUrl] : request.imageUrls),
+		answerIsTask: true,
+	};
+}

@@ -1,0 +1,82 @@
+import {
+	NodeOperationError,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
+import type { TaskKind } from '../domain/task';
+import { readNodeOptions } from '../parameters/read';
+import { connect, type SoraClient } from '../provider/transport';
+import { createFollower, type FollowPlan } from '../tasks/follow';
+import { toOutputItems, type ItemResult } from '../tasks/outcomes';
+import { submitTask, type Submission } from '../tasks/submit';
+
+/** One item's work, planned (every parameter read and checked) before any request of the batch leaves. */
+export type ItemPlan = FollowPlan & ({ submit: Submission } | { read: { id: string; kind: TaskKind } });
+
+export type PlanItem = (ctx: IExecuteFunctions, client: SoraClient, itemIndex: number) => Promise<ItemPlan>;
+
+/** One operation of a node: its editor fields and how it plans an item. */
+export interface Operation {
+	description: INodeProperties[];
+	planItem: PlanItem;
+}
+
+/** Plans each item with the operation its Operation parameter names. */
+export function byOperation(operations: Record<string, Operation>, fallback: string): PlanItem {
+	return async (ctx, client, itemIndex) => {
+		const name = ctx.getNodeParameter('operation', itemIndex, fallback) as string;
+		const operation = operations[name];
+		if (!operation) throw new NodeOperationError(ctx.getNode(), `Unknown operation "${name}"`, { itemIndex });
+		return await operation.planItem(ctx, client, itemIndex);
+	};
+}
+
+/**
+ * What every node's execute() does: plan every item (an invalid item costs nothing and stops nothing else), then
+ * submit and follow them all at once. The transport holds each call until a lane and a rate-limit token are free,
+ * so submits leave at the provider's pace and each task is followed as soon as its id is known.
+ * `requires` refuses a credential the node cannot use, before anything is read or sent.
+ */
+export async function runBatch(
+	ctx: IExecuteFunctions,
+	planItem: PlanItem,
+	requires?: (client: SoraClient) => void,
+): Promise<INodeExecutionData[]> {
+	const items = ctx.getInputData();
+	const options = readNodeOptions(ctx);
+	let client: SoraClient;
+	try {
+		client = await connect(ctx, 0, options.requestTimeoutMs, options.concurrency);
+		requires?.(client);
+	} catch (error) {
+		return toOutputItems(ctx, items.map(() => ({ json: {}, error: error as Error })));
+	}
+
+	const results: ItemResult[] = items.map(() => ({ json: {} }));
+	const plans: Array<{ itemIndex: number; plan: ItemPlan }> = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			plans.push({ itemIndex, plan: await planItem(ctx, client, itemIndex) });
+		} catch (error) {
+			results[itemIndex] = { json: {}, error: error as Error };
+		}
+	}
+
+	const follow = createFollower(ctx, client, options.concurrency, results);
+	await Promise.all(
+		plans.map(async ({ itemIndex, plan }) => {
+			if ('read' in plan) return await follow({ itemIndex, ...plan.read, origin: 'given' }, plan);
+			let submitted;
+			try {
+				submitted = await submitTask(client, itemIndex, plan.submit);
+			} catch (error) {
+				results[itemIndex] = { json: {}, error: error as Error };
+				return;
+			}
+			const origin = submitted.reused ? 'reused' : 'submitted';
+			await follow({ itemIndex, id: submitted.id, kind: plan.submit.kind, origin, submitted: submitted.task }, plan);
+		}),
+	);
+	return toOutputItems(ctx, results);
+}
