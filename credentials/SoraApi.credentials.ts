@@ -27,17 +27,20 @@ export class SoraApi implements ICredentialType {
 				{
 					name: 'Azure OpenAI',
 					value: 'azure',
-					description: 'Azure OpenAI v1 Videos API (/openai/v1/videos), api-key header, model = deployment name',
+					description:
+						'Azure OpenAI v1 Videos API (/openai/v1/videos), api-key header, model = deployment name',
 				},
 				{
 					name: 'OpenAI-Compatible',
 					value: 'openaiCompatible',
-					description: 'Hosts with the OpenAI Videos API shape (/v1/videos), e.g. tokenhot and other new-api hosts',
+					description:
+						'Hosts with the OpenAI Videos API shape (/v1/videos), e.g. tokenhot and other new-api hosts',
 				},
 				{
 					name: 'Toapis',
 					value: 'toapis',
-					description: 'Toapis task API (/v1/videos/generations) with sora-2, sora-2-pro, sora-2-vip, sora-2-vvip, sora-2-official',
+					description:
+						'Toapis task API (/v1/videos/generations) with sora-2, sora-2-pro, sora-2-vip, sora-2-vvip, sora-2-official',
 				},
 			],
 		},
@@ -108,7 +111,9 @@ export class SoraApi implements ICredentialType {
 	): Promise<IHttpRequestOptions> {
 		const apiKey = String(credentials.apiKey ?? '').trim();
 		const header: Record<string, string> =
-			credentials.apiFlavor === 'azure' ? { 'api-key': apiKey } : { Authorization: `Bearer ${apiKey}` };
+			credentials.apiFlavor === 'azure'
+				? { 'api-key': apiKey }
+				: { Authorization: `Bearer ${apiKey}` };
 		return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), ...header } };
 	}
 
@@ -128,7 +133,8 @@ export class SoraApi implements ICredentialType {
 				properties: {
 					key: 'error.type',
 					value: 'authentication_error',
-					message: 'The API key was rejected (401). Copy the key again from your provider dashboard.',
+					message:
+						'The API key was rejected (401). Copy the key again from your provider dashboard.',
 				},
 			},
 			{
@@ -136,7 +142,8 @@ export class SoraApi implements ICredentialType {
 				properties: {
 					key: 'error.code',
 					value: 401,
-					message: 'The API key was rejected (401). Copy the key again from your provider dashboard.',
+					message:
+						'The API key was rejected (401). Copy the key again from your provider dashboard.',
 				},
 			},
 			// n8n also honours responseCode rules (for answers it treats as errors); its types lag behind.
@@ -144,7 +151,8 @@ export class SoraApi implements ICredentialType {
 				type: 'responseCode',
 				properties: {
 					value: 401,
-					message: 'The API key was rejected (401). Copy the key again from your provider dashboard.',
+					message:
+						'The API key was rejected (401). Copy the key again from your provider dashboard.',
 				},
 			},
 		] as unknown as ICredentialTestRequest['rules'],

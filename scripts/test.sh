@@ -24,6 +24,9 @@ echo "dist/ built"
 step "lint (n8n-node lint, strict mode)"
 npm run --silent lint
 
+step "formatting (prettier --check)"
+npx prettier --check nodes credentials
+
 step "imports in nodes/ point down the layers (docs/architecture.md)"
 node scripts/check-layers.mjs
 

@@ -1,5 +1,5 @@
 /**
- * The documented request contract of each endpoint (shared/seeds, sora-apis.md), checked strictly:
+ * The documented request contract of each endpoint (docs/providers.md), checked strictly:
  * unknown fields, wrong types and values outside the documented sets are violations. The simulator
  * answers a violation with the provider's 400 and records it, so tests can assert "no violations".
  */

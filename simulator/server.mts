@@ -684,7 +684,7 @@ export class SoraSimulator {
 		this.webhooks.later(task.scenario.durationMs + 10, () => this.webhooks.dispatch(this.webhookEvent(task), url));
 	}
 
-	/** The event toapis sends for a finished task (sora-apis.md §1.8). */
+	/** The event toapis sends for a finished task (docs/providers.md#7-toapis-webhooks). */
 	webhookEvent(task: SimTask): WebhookEvent {
 		const body = this.toapisTask(task);
 		const failed = this.state(task).status === 'failed';
@@ -731,7 +731,7 @@ export class SoraSimulator {
 		sendJson(res, 404, { message: `No control route ${method} ${path}` });
 	}
 
-	/** toapis uploads (sora-apis.md §1.3): multipart "file", type by its bytes, 10 MB images / 50 MB videos. */
+	/** toapis uploads (docs/providers.md#10-reference-images-and-uploads): multipart "file", type by its bytes, 10 MB images / 50 MB videos. */
 	private acceptUpload(kind: 'image' | 'video', record: RecordedRequest, res: ServerResponse) {
 		const file = (record.body as Record<string, unknown> | undefined)?.file;
 		if (!isUploadedFile(file)) return this.violation(res, 'toapis', `POST /v1/uploads/${kind}s`, 'multipart field "file" is required');

@@ -1,5 +1,5 @@
 /**
- * toapis task webhooks, as the simulator sends them (sora-apis.md §1.8): a signed POST per finished task to the
+ * toapis task webhooks, as the simulator sends them (docs/providers.md#7-toapis-webhooks): a signed POST per finished task to the
  * request's callback_url or the key's default URL, retried on non-2xx with a fast, bounded schedule, never
  * following redirects. Faults on demand: duplicate deliveries, forged signatures, stale or future timestamps,
  * and a rotated secret (two v1 signatures).

@@ -20,8 +20,10 @@ export class SoraCharacter implements INodeType {
 		icon: { light: 'file:../../icons/sora.svg', dark: 'file:../../icons/sora.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] === "get" ? "Get character task" : "Create character" }}',
-		description: 'Create reusable Sora characters from a video and get their @usernames for prompts (toapis)',
+		subtitle:
+			'={{ $parameter["operation"] === "get" ? "Get character task" : "Create character" }}',
+		description:
+			'Create reusable Sora characters from a video and get their @usernames for prompts (toapis)',
 		defaults: { name: 'Sora Character' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -37,9 +39,14 @@ export class SoraCharacter implements INodeType {
 		return [
 			await runBatch(this, byOperation({ create, get }, 'create'), ({ adapter }) => {
 				if (!adapter.createCharacter) {
-					throw new NodeOperationError(node, `Characters are a toapis feature; the ${adapter.label} API has none`, {
-						description: 'Use a Sora API credential with the toapis flavor for Sora Character. Nothing was sent.',
-					});
+					throw new NodeOperationError(
+						node,
+						`Characters are a toapis feature; the ${adapter.label} API has none`,
+						{
+							description:
+								'Use a Sora API credential with the toapis flavor for Sora Character. Nothing was sent.',
+						},
+					);
 				}
 			}),
 		];

@@ -15,8 +15,18 @@ export const characterProperties: INodeProperties[] = [
 		noDataExpression: true,
 		default: 'create',
 		options: [
-			{ name: 'Create', value: 'create', action: 'Create a character', description: 'Extract a reusable character from a video (toapis)' },
-			{ name: 'Get', value: 'get', action: 'Get a character task', description: 'Read a character task and its @usernames (toapis)' },
+			{
+				name: 'Create',
+				value: 'create',
+				action: 'Create a character',
+				description: 'Extract a reusable character from a video (toapis)',
+			},
+			{
+				name: 'Get',
+				value: 'get',
+				action: 'Get a character task',
+				description: 'Read a character task and its @usernames (toapis)',
+			},
 		],
 	},
 	...create.description,

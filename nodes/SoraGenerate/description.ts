@@ -27,7 +27,8 @@ export const generateProperties: INodeProperties[] = [
 		default: toolDescription,
 		required: true,
 		typeOptions: { rows: 4 },
-		description: 'What the AI agent reads about this tool: what it does and which values it may fill in',
+		description:
+			'What the AI agent reads about this tool: what it does and which values it may fill in',
 		displayOptions: { show: { '@tool': [true] } },
 	},
 	{
@@ -37,8 +38,18 @@ export const generateProperties: INodeProperties[] = [
 		noDataExpression: true,
 		default: 'generate',
 		options: [
-			{ name: 'Generate', value: 'generate', action: 'Generate a video', description: 'Create a new video from a prompt (and reference images)' },
-			{ name: 'Remix', value: 'remix', action: 'Remix a video', description: 'Create a new video from an earlier one and a new prompt' },
+			{
+				name: 'Generate',
+				value: 'generate',
+				action: 'Generate a video',
+				description: 'Create a new video from a prompt (and reference images)',
+			},
+			{
+				name: 'Remix',
+				value: 'remix',
+				action: 'Remix a video',
+				description: 'Create a new video from an earlier one and a new prompt',
+			},
 		],
 	},
 	...remix.description,
@@ -54,7 +65,8 @@ export const generateProperties: INodeProperties[] = [
 		required: true,
 		typeOptions: { rows: 4 },
 		placeholder: 'A golden retriever running on grass, sunny day',
-		description: 'What the video shows. Reference characters created with Sora Character as @username.',
+		description:
+			'What the video shows. Reference characters created with Sora Character as @username.',
 	},
 	{
 		displayName: 'Duration Name or ID',
@@ -75,14 +87,20 @@ export const generateProperties: INodeProperties[] = [
 			{ name: 'Landscape 16:9', value: '16:9' },
 			{ name: 'Portrait 9:16', value: '9:16' },
 		],
-		description: 'On OpenAI-compatible and Azure hosts this sets the size: 16:9 = 1280x720, 9:16 = 720x1280',
+		description:
+			'On OpenAI-compatible and Azure hosts this sets the size: 16:9 = 1280x720, 9:16 = 720x1280',
 	},
 	...generate.description,
 	...waitForCompletionProperties,
 	// Without waiting there is no video yet to download.
 	...downloadProperties.map((p) => ({
 		...p,
-		displayOptions: { show: { waitForCompletion: [true], ...(p.name === 'downloadVideo' ? {} : { downloadVideo: [true] }) } },
+		displayOptions: {
+			show: {
+				waitForCompletion: [true],
+				...(p.name === 'downloadVideo' ? {} : { downloadVideo: [true] }),
+			},
+		},
 	})),
 	{
 		displayName: 'Options',

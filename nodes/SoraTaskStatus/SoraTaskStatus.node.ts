@@ -23,8 +23,10 @@ export class SoraTaskStatus implements INodeType {
 		icon: { light: 'file:../../icons/sora.svg', dark: 'file:../../icons/sora.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["waitForCompletion"] ? "Wait for " : "Read " }}{{ $parameter["taskType"] }} task',
-		description: 'Read a Sora video or character task, wait for it to finish and download the video',
+		subtitle:
+			'={{ $parameter["waitForCompletion"] ? "Wait for " : "Read " }}{{ $parameter["taskType"] }} task',
+		description:
+			'Read a Sora video or character task, wait for it to finish and download the video',
 		defaults: { name: 'Sora Task Status' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

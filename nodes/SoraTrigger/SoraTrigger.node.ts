@@ -18,14 +18,24 @@ export class SoraTrigger implements INodeType {
 		icon: { light: 'file:../../icons/sora.svg', dark: 'file:../../icons/sora.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ {all: "Completed and failed", completed: "Completed", failed: "Failed"}[$parameter["events"]] }} videos',
-		description: 'Starts the workflow when a toapis Sora task finishes (signed task webhooks, no polling)',
+		subtitle:
+			'={{ {all: "Completed and failed", completed: "Completed", failed: "Failed"}[$parameter["events"]] }} videos',
+		description:
+			'Starts the workflow when a toapis Sora task finishes (signed task webhooks, no polling)',
 		defaults: { name: 'Sora Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: CREDENTIAL_NAME, required: true }],
 		// toapis only reads the status code; without responseData n8n would answer the literal "firstEntryJson".
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: 'noData', path: 'webhook' }],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				responseData: 'noData',
+				path: 'webhook',
+			},
+		],
 		properties: triggerProperties,
 	};
 
@@ -39,9 +49,14 @@ export class SoraTrigger implements INodeType {
 			async create(this: IHookFunctions): Promise<boolean> {
 				const credentials = await this.getCredentials(CREDENTIAL_NAME);
 				if (credentials.apiFlavor !== 'toapis' || !String(credentials.webhookSecret ?? '').trim()) {
-					throw new NodeOperationError(this.getNode(), 'Sora Trigger needs a toapis Sora API credential with a Webhook Signing Secret', {
-						description: 'Copy the signing secret shown next to the webhook URL in the toapis console into the credential.',
-					});
+					throw new NodeOperationError(
+						this.getNode(),
+						'Sora Trigger needs a toapis Sora API credential with a Webhook Signing Secret',
+						{
+							description:
+								'Copy the signing secret shown next to the webhook URL in the toapis console into the credential.',
+						},
+					);
 				}
 				return true;
 			},

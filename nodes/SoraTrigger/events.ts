@@ -1,5 +1,10 @@
 import { createHmac, timingSafeEqual } from 'crypto';
-import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	IDataObject,
+	INodeExecutionData,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 import { z } from 'zod/v4';
 import { CREDENTIAL_NAME } from '../shared/domain/api';
 import type { SoraTask } from '../shared/domain/task';
@@ -8,7 +13,7 @@ import { apiRootOf } from '../shared/provider/connection';
 import { adapterFor } from '../shared/provider/flavors';
 
 /**
- * toapis task webhooks (sora-apis.md §1.8): each event is signed with HMAC-SHA256 over
+ * toapis task webhooks (docs/providers.md#7-toapis-webhooks): each event is signed with HMAC-SHA256 over
  * `id + "." + timestamp + "." + raw body`, sent as `X-ToAPIs-Webhook-Signature: v1=<hex>[,v1=<previous secret's hex>]`.
  * Events arrive at least once, so replays are answered 200 and start nothing.
  */
@@ -44,8 +49,17 @@ export function signaturesOf(header: string): string[] {
 }
 
 /** Whether any of the header's signatures is ours; every candidate is compared in constant time. */
-export function verifySignature(secret: string, id: string, timestamp: string, rawBody: Buffer, header: string): boolean {
-	const expected = createHmac('sha256', secret).update(`${id}.${timestamp}.`).update(rawBody).digest();
+export function verifySignature(
+	secret: string,
+	id: string,
+	timestamp: string,
+	rawBody: Buffer,
+	header: string,
+): boolean {
+	const expected = createHmac('sha256', secret)
+		.update(`${id}.${timestamp}.`)
+		.update(rawBody)
+		.digest();
 	let match = false;
 	for (const candidate of signaturesOf(header)) {
 		if (!/^[0-9a-f]{64}$/i.test(candidate)) continue;
@@ -69,7 +83,11 @@ function prune(seen: Record<string, number>, now: number): Record<string, number
  * Records the event id and says whether it was already there. The store is the workflow's static data for this
  * node (saved by n8n with the workflow, so it survives executions and restarts), pruned by age and count.
  */
-export function rememberEvent(ctx: IWebhookFunctions, eventId: string, now = Math.floor(Date.now() / 1000)): boolean {
+export function rememberEvent(
+	ctx: IWebhookFunctions,
+	eventId: string,
+	now = Math.floor(Date.now() / 1000),
+): boolean {
 	const scope = `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}`;
 	const staticData = ctx.getWorkflowStaticData('node') as { seenEvents?: Record<string, number> };
 	const seen = prune({ ...staticData.seenEvents, ...recentByNode.get(scope) }, now);
@@ -87,7 +105,7 @@ function answer(ctx: IWebhookFunctions, status: number, body: IDataObject): IWeb
 
 function header(ctx: IWebhookFunctions, name: string): string {
 	const value = ctx.getHeaderData()[name];
-	return (Array.isArray(value) ? value[0] : value ?? '').trim();
+	return (Array.isArray(value) ? value[0] : (value ?? '')).trim();
 }
 
 type ToapisEvent = z.infer<typeof eventSchema>;
@@ -99,14 +117,23 @@ function verifiedEvent(ctx: IWebhookFunctions, secret: string): ToapisEvent | IW
 	const timestamp = header(ctx, HEADER_TIMESTAMP);
 	const signature = header(ctx, HEADER_SIGNATURE);
 	if (!id || !/^\d+$/.test(timestamp) || !signature || !rawBody) {
-		return answer(ctx, 401, { error: 'missing_signature', message: 'X-ToAPIs-Webhook-Id, -Timestamp and -Signature are required' });
+		return answer(ctx, 401, {
+			error: 'missing_signature',
+			message: 'X-ToAPIs-Webhook-Id, -Timestamp and -Signature are required',
+		});
 	}
 	if (!verifySignature(secret, id, timestamp, rawBody, signature)) {
-		return answer(ctx, 401, { error: 'invalid_signature', message: 'No v1 signature matches the signing secret' });
+		return answer(ctx, 401, {
+			error: 'invalid_signature',
+			message: 'No v1 signature matches the signing secret',
+		});
 	}
 	const skew = Math.abs(Math.floor(Date.now() / 1000) - Number(timestamp));
 	if (skew > MAX_CLOCK_SKEW_SECONDS) {
-		return answer(ctx, 401, { error: 'stale_timestamp', message: `Timestamp is ${skew} s away from now; at most ${MAX_CLOCK_SKEW_SECONDS} s are accepted` });
+		return answer(ctx, 401, {
+			error: 'stale_timestamp',
+			message: `Timestamp is ${skew} s away from now; at most ${MAX_CLOCK_SKEW_SECONDS} s are accepted`,
+		});
 	}
 	let body: unknown;
 	try {
@@ -116,8 +143,16 @@ function verifiedEvent(ctx: IWebhookFunctions, secret: string): ToapisEvent | IW
 	}
 	const parsed = eventSchema.safeParse(body);
 	const task = taskDataSchema.safeParse(parsed.data?.data);
-	if (!parsed.success || parsed.data.id !== id || (parsed.data.type in EVENT_TYPES && !task.success)) {
-		return answer(ctx, 400, { error: 'malformed_event', message: 'The body is not a toapis event with the id of X-ToAPIs-Webhook-Id (task events need data.task_id and data.status)' });
+	if (
+		!parsed.success ||
+		parsed.data.id !== id ||
+		(parsed.data.type in EVENT_TYPES && !task.success)
+	) {
+		return answer(ctx, 400, {
+			error: 'malformed_event',
+			message:
+				'The body is not a toapis event with the id of X-ToAPIs-Webhook-Id (task events need data.task_id and data.status)',
+		});
 	}
 	return parsed.data;
 }
@@ -130,7 +165,8 @@ export async function receiveEvent(ctx: IWebhookFunctions): Promise<IWebhookResp
 		// A 5xx makes toapis retry for up to 24 h: time to fix the credential without losing the event.
 		return answer(ctx, 500, {
 			error: 'not_configured',
-			message: 'Sora Trigger needs a toapis Sora API credential with its Webhook Signing Secret set',
+			message:
+				'Sora Trigger needs a toapis Sora API credential with its Webhook Signing Secret set',
 		});
 	}
 	const event = verifiedEvent(ctx, secret);
@@ -140,10 +176,16 @@ export async function receiveEvent(ctx: IWebhookFunctions): Promise<IWebhookResp
 	// Event types this node does not know yet are acknowledged, or toapis would retry them for a day.
 	const outcome = EVENT_TYPES[event.type as keyof typeof EVENT_TYPES];
 	const wanted = ctx.getNodeParameter('events', 'all') as EventFilter;
-	if (!outcome || (wanted !== 'all' && wanted !== outcome)) return answer(ctx, 200, { received: true, ignored: event.type });
+	if (!outcome || (wanted !== 'all' && wanted !== outcome))
+		return answer(ctx, 200, { received: true, ignored: event.type });
 
 	const task = adapterFor('toapis').normalizeTask(event.data as IDataObject, 'video');
-	const item: INodeExecutionData = { json: { ...task, event: { id: event.id, type: event.type, createdAt: event.created_at ?? null } } };
+	const item: INodeExecutionData = {
+		json: {
+			...task,
+			event: { id: event.id, type: event.type, createdAt: event.created_at ?? null },
+		},
+	};
 	if (ctx.getNodeParameter('downloadVideo', false) && task.status === 'completed') {
 		await attachVideo(ctx, credentials.baseUrl, task, item);
 	}
@@ -154,7 +196,12 @@ export async function receiveEvent(ctx: IWebhookFunctions): Promise<IWebhookResp
  * Streams the video into the item (from the public URL, without the API key). A failed download still starts the
  * execution, with the task and the reason: the event was accepted, so the task id must reach the workflow.
  */
-async function attachVideo(ctx: IWebhookFunctions, baseUrl: unknown, task: SoraTask, item: INodeExecutionData): Promise<void> {
+async function attachVideo(
+	ctx: IWebhookFunctions,
+	baseUrl: unknown,
+	task: SoraTask,
+	item: INodeExecutionData,
+): Promise<void> {
 	const field = String(ctx.getNodeParameter('binaryPropertyName', 'data'));
 	// toapis videos are public CDN files, fetched without any credential: nothing secret is in scope.
 	const client: MediaClient = {
@@ -164,7 +211,13 @@ async function attachVideo(ctx: IWebhookFunctions, baseUrl: unknown, task: SoraT
 		secrets: [],
 	};
 	try {
-		const files = await downloadTaskFiles(client, task, field, 0, ctx.getNodeParameter('options.downloadThumbnail', false) as boolean);
+		const files = await downloadTaskFiles(
+			client,
+			task,
+			field,
+			0,
+			ctx.getNodeParameter('options.downloadThumbnail', false) as boolean,
+		);
 		item.binary = files.binary;
 		if (files.thumbnailError) item.json.thumbnailError = files.thumbnailError;
 	} catch (error) {

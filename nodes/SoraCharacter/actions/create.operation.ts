@@ -17,7 +17,8 @@ const properties: INodeProperties[] = [
 		default: '1,3',
 		required: true,
 		placeholder: '1,3',
-		description: '"start,end" in seconds where the character is clearly visible: at least 1 s, at most 3 s',
+		description:
+			'"start,end" in seconds where the character is clearly visible: at least 1 s, at most 3 s',
 	},
 	{
 		displayName: 'Video URL',
@@ -25,7 +26,8 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'https://example.com/my-character.mp4',
-		description: 'Public http(s) URL of a video with audio and an identifiable character. Set exactly one video source.',
+		description:
+			'Public http(s) URL of a video with audio and an identifiable character. Set exactly one video source.',
 	},
 	{
 		displayName: 'From Task',
@@ -33,7 +35,8 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'video_01K8SGYNNNVBQTXNR4MM964S7K',
-		description: 'ID of an earlier Sora Generate task to take the character from. Set exactly one video source.',
+		description:
+			'ID of an earlier Sora Generate task to take the character from. Set exactly one video source.',
 	},
 	{
 		displayName: 'Video From Binary Field',
@@ -41,7 +44,8 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'data',
-		description: 'Name of an input binary field holding the video (MP4, WebM or MOV, up to 50 MB); it is uploaded for you. Set exactly one video source.',
+		description:
+			'Name of an input binary field holding the video (MP4, WebM or MOV, up to 50 MB); it is uploaded for you. Set exactly one video source.',
 	},
 	{
 		displayName: 'Prompt',
@@ -50,20 +54,30 @@ const properties: INodeProperties[] = [
 		default: '',
 		typeOptions: { rows: 2 },
 		placeholder: 'A cheerful corgi in a red scarf',
-		description: 'Optional, sent only when set. Toapis says character creation needs no prompt and does not document what one changes.',
+		description:
+			'Optional, sent only when set. Toapis says character creation needs no prompt and does not document what one changes.',
 	},
 ];
 
 export const description = updateDisplayOptions({ show: { operation: ['create'] } }, properties);
 
-export async function planItem(ctx: IExecuteFunctions, client: SoraClient, itemIndex: number): Promise<ItemPlan> {
+export async function planItem(
+	ctx: IExecuteFunctions,
+	client: SoraClient,
+	itemIndex: number,
+): Promise<ItemPlan> {
 	const request = validateCharacterRequest(ctx.getNode(), itemIndex, {
 		model: readText(ctx, 'model', itemIndex, { extractValue: true }),
 		timestamps: readText(ctx, 'timestamps', itemIndex),
 		url: readText(ctx, 'url', itemIndex),
 		fromTask: readText(ctx, 'fromTask', itemIndex),
 		prompt: readText(ctx, 'prompt', itemIndex),
-		video: await readInputFile(ctx, itemIndex, 'videoBinaryPropertyName', 'Video From Binary Field'),
+		video: await readInputFile(
+			ctx,
+			itemIndex,
+			'videoBinaryPropertyName',
+			'Video From Binary Field',
+		),
 	});
 	const { adapter } = client;
 	const video = request.video;
@@ -72,7 +86,8 @@ export async function planItem(ctx: IExecuteFunctions, client: SoraClient, itemI
 			kind: 'character',
 			request: { character: request },
 			upload: video && { what: 'video', call: () => adapter.uploadVideo!(video) },
-			create: (uploadedUrl) => adapter.createCharacter!({ ...request, video: undefined, url: uploadedUrl ?? request.url }),
+			create: (uploadedUrl) =>
+				adapter.createCharacter!({ ...request, video: undefined, url: uploadedUrl ?? request.url }),
 			// toapis answers a character create with little more than the id: the new task is read once for its full shape.
 			answerIsTask: false,
 		},

@@ -24,13 +24,22 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { operation: ['get'] } }, properties);
 
-export async function planItem(ctx: IExecuteFunctions, _client: SoraClient, itemIndex: number): Promise<ItemPlan> {
+export async function planItem(
+	ctx: IExecuteFunctions,
+	_client: SoraClient,
+	itemIndex: number,
+): Promise<ItemPlan> {
 	const id = readText(ctx, 'taskId', itemIndex).trim();
 	if (!id) {
 		throw new NodeOperationError(ctx.getNode(), 'Character Task ID is empty', {
 			itemIndex,
-			description: 'Give the id Sora Character → Create returned, e.g. task_01KBYT59JDHB4A3KDDR9N9JVWP.',
+			description:
+				'Give the id Sora Character → Create returned, e.g. task_01KBYT59JDHB4A3KDDR9N9JVWP.',
 		});
 	}
-	return { read: { id, kind: 'character' }, waiting: readWaiting(ctx, itemIndex), downloads: NO_DOWNLOADS };
+	return {
+		read: { id, kind: 'character' },
+		waiting: readWaiting(ctx, itemIndex),
+		downloads: NO_DOWNLOADS,
+	};
 }

@@ -20,7 +20,8 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'https://example.com/first-frame.jpg',
-		description: 'Public http(s) URLs of reference images, separated by commas or new lines (toapis). Base64 is not accepted: use Image From Binary Field.',
+		description:
+			'Public http(s) URLs of reference images, separated by commas or new lines (toapis). Base64 is not accepted: use Image From Binary Field.',
 	},
 	{
 		displayName: 'Image From Binary Field',
@@ -28,7 +29,8 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'data',
-		description: 'Name of an input binary field holding a reference image. On toapis it is uploaded for you; on OpenAI-compatible and Azure hosts it is sent as input_reference.',
+		description:
+			'Name of an input binary field holding a reference image. On toapis it is uploaded for you; on OpenAI-compatible and Azure hosts it is sent as input_reference.',
 	},
 	{
 		displayName: 'Additional Fields',
@@ -43,14 +45,16 @@ const properties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: '/webhook/TRIGGER_ID/webhook?batch=42',
-				description: 'Toapis: send this task\'s webhook here instead of the default URL set in the toapis console. Only the path and query may differ from the Webhook URL of the credential (same scheme, host and port). Pair with a Sora Trigger. Toapis documents callback URLs for its task webhooks; its Sora pages do not list them.',
+				description:
+					"Toapis: send this task's webhook here instead of the default URL set in the toapis console. Only the path and query may differ from the Webhook URL of the credential (same scheme, host and port). Pair with a Sora Trigger. Toapis documents callback URLs for its task webhooks; its Sora pages do not list them.",
 			},
 			{
 				displayName: 'Character Create',
 				name: 'characterCreate',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to create a character from the generated video when it is finished (toapis)',
+				description:
+					'Whether to create a character from the generated video when it is finished (toapis)',
 			},
 			{
 				displayName: 'Character From Task',
@@ -66,7 +70,8 @@ const properties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: '1,3',
-				description: '"start,end" seconds where the character appears in the Character URL video; 2-second segments only. The video gets 1 s shorter (toapis).',
+				description:
+					'"start,end" seconds where the character appears in the Character URL video; 2-second segments only. The video gets 1 s shorter (toapis).',
 			},
 			{
 				displayName: 'Character URL',
@@ -74,7 +79,8 @@ const properties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'https://example.com/character.mp4',
-				description: 'Toapis: a public video URL to take a character from, or the task ID of a finished Sora Character task. The generated video gets 1 s shorter.',
+				description:
+					'Toapis: a public video URL to take a character from, or the task ID of a finished Sora Character task. The generated video gets 1 s shorter.',
 			},
 			{
 				displayName: 'Client Business ID',
@@ -82,7 +88,8 @@ const properties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: '={{ $json.rowId }}',
-				description: 'Toapis: your own ID for this video, e.g. a sheet row ID. Sora Trigger and Sora Task Status output it in the clientBusinessId field. Toapis documents it for its task status and webhooks; its Sora pages do not list it.',
+				description:
+					'Toapis: your own ID for this video, e.g. a sheet row ID. Sora Trigger and Sora Task Status output it in the clientBusinessId field. Toapis documents it for its task status and webhooks; its Sora pages do not list it.',
 			},
 			{
 				displayName: 'HD',
@@ -127,7 +134,10 @@ const properties: INodeProperties[] = [
 				name: 'style',
 				type: 'options',
 				default: 'anime',
-				options: STYLES.map((style) => ({ name: style[0].toUpperCase() + style.slice(1), value: style })),
+				options: STYLES.map((style) => ({
+					name: style[0].toUpperCase() + style.slice(1),
+					value: style,
+				})),
 				description: 'Visual style (toapis)',
 			},
 			{
@@ -150,13 +160,27 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { operation: ['generate'] } }, properties);
 
-export async function planItem(ctx: IExecuteFunctions, client: SoraClient, itemIndex: number): Promise<ItemPlan> {
+export async function planItem(
+	ctx: IExecuteFunctions,
+	client: SoraClient,
+	itemIndex: number,
+): Promise<ItemPlan> {
 	const parameters = {
 		...readVideoFields(ctx, client, itemIndex, 'generate'),
 		imageUrls: ctx.getNodeParameter('imageUrls', itemIndex, ''),
-		image: await readInputFile(ctx, itemIndex, 'imageBinaryPropertyName', 'Image From Binary Field'),
+		image: await readInputFile(
+			ctx,
+			itemIndex,
+			'imageBinaryPropertyName',
+			'Image From Binary Field',
+		),
 		additionalFields: ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject,
 	};
-	const request = validateVideoRequest(ctx.getNode(), itemIndex, client.connection.flavor, parameters);
+	const request = validateVideoRequest(
+		ctx.getNode(),
+		itemIndex,
+		client.connection.flavor,
+		parameters,
+	);
 	return { submit: videoSubmission(client, request), ...readVideoFollowPlan(ctx, itemIndex) };
 }

@@ -21,8 +21,20 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { operation: ['remix'] } }, properties);
 
-export async function planItem(ctx: IExecuteFunctions, client: SoraClient, itemIndex: number): Promise<ItemPlan> {
-	const parameters = { ...readVideoFields(ctx, client, itemIndex, 'remix'), videoId: readText(ctx, 'videoId', itemIndex) };
-	const request = validateVideoRequest(ctx.getNode(), itemIndex, client.connection.flavor, parameters);
+export async function planItem(
+	ctx: IExecuteFunctions,
+	client: SoraClient,
+	itemIndex: number,
+): Promise<ItemPlan> {
+	const parameters = {
+		...readVideoFields(ctx, client, itemIndex, 'remix'),
+		videoId: readText(ctx, 'videoId', itemIndex),
+	};
+	const request = validateVideoRequest(
+		ctx.getNode(),
+		itemIndex,
+		client.connection.flavor,
+		parameters,
+	);
 	return { submit: videoSubmission(client, request), ...readVideoFollowPlan(ctx, itemIndex) };
 }

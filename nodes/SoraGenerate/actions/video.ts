@@ -46,11 +46,17 @@ export function videoSubmission(client: SoraClient, request: VideoRequest): Subm
 	return {
 		kind: 'video',
 		request,
-		upload: image && adapter.uploadImage ? { what: 'image', call: () => adapter.uploadImage!(image) } : undefined,
+		upload:
+			image && adapter.uploadImage
+				? { what: 'image', call: () => adapter.uploadImage!(image) }
+				: undefined,
 		create: (uploadedUrl) =>
 			request.operation === 'remix'
 				? adapter.remixVideo(request)
-				: adapter.createVideo(request, uploadedUrl ? [...request.imageUrls, uploadedUrl] : request.imageUrls),
+				: adapter.createVideo(
+						request,
+						uploadedUrl ? [...request.imageUrls, uploadedUrl] : request.imageUrls,
+					),
 		answerIsTask: true,
 	};
 }

@@ -32,7 +32,11 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export async function planItem(ctx: IExecuteFunctions, client: SoraClient, itemIndex: number): Promise<ItemPlan> {
+export async function planItem(
+	ctx: IExecuteFunctions,
+	client: SoraClient,
+	itemIndex: number,
+): Promise<ItemPlan> {
 	const node = ctx.getNode();
 	const id = readText(ctx, 'taskId', itemIndex).trim();
 	if (!id) {
@@ -46,7 +50,8 @@ export async function planItem(ctx: IExecuteFunctions, client: SoraClient, itemI
 	if (!client.adapter.kinds.includes(kind)) {
 		throw new NodeOperationError(node, `The ${client.adapter.label} API has no ${kind} tasks`, {
 			itemIndex,
-			description: 'Character tasks exist on the toapis flavor only. Set Task Type to Video, or use a toapis credential.',
+			description:
+				'Character tasks exist on the toapis flavor only. Set Task Type to Video, or use a toapis credential.',
 		});
 	}
 	return {

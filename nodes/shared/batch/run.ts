@@ -12,9 +12,14 @@ import { toOutputItems, type ItemResult } from '../tasks/outcomes';
 import { submitTask, type Submission } from '../tasks/submit';
 
 /** One item's work, planned (every parameter read and checked) before any request of the batch leaves. */
-export type ItemPlan = FollowPlan & ({ submit: Submission } | { read: { id: string; kind: TaskKind } });
+export type ItemPlan = FollowPlan &
+	({ submit: Submission } | { read: { id: string; kind: TaskKind } });
 
-export type PlanItem = (ctx: IExecuteFunctions, client: SoraClient, itemIndex: number) => Promise<ItemPlan>;
+export type PlanItem = (
+	ctx: IExecuteFunctions,
+	client: SoraClient,
+	itemIndex: number,
+) => Promise<ItemPlan>;
 
 /** One operation of a node: its editor fields and how it plans an item. */
 export interface Operation {
@@ -27,7 +32,8 @@ export function byOperation(operations: Record<string, Operation>, fallback: str
 	return async (ctx, client, itemIndex) => {
 		const name = ctx.getNodeParameter('operation', itemIndex, fallback) as string;
 		const operation = operations[name];
-		if (!operation) throw new NodeOperationError(ctx.getNode(), `Unknown operation "${name}"`, { itemIndex });
+		if (!operation)
+			throw new NodeOperationError(ctx.getNode(), `Unknown operation "${name}"`, { itemIndex });
 		return await operation.planItem(ctx, client, itemIndex);
 	};
 }
@@ -50,7 +56,10 @@ export async function runBatch(
 		client = await connect(ctx, 0, options.requestTimeoutMs, options.concurrency);
 		requires?.(client);
 	} catch (error) {
-		return toOutputItems(ctx, items.map(() => ({ json: {}, error: error as Error })));
+		return toOutputItems(
+			ctx,
+			items.map(() => ({ json: {}, error: error as Error })),
+		);
 	}
 
 	const results: ItemResult[] = items.map(() => ({ json: {} }));
@@ -75,7 +84,10 @@ export async function runBatch(
 				return;
 			}
 			const origin = submitted.reused ? 'reused' : 'submitted';
-			await follow({ itemIndex, id: submitted.id, kind: plan.submit.kind, origin, submitted: submitted.task }, plan);
+			await follow(
+				{ itemIndex, id: submitted.id, kind: plan.submit.kind, origin, submitted: submitted.task },
+				plan,
+			);
 		}),
 	);
 	return toOutputItems(ctx, results);

@@ -34,7 +34,7 @@ export interface SoraTask extends IDataObject {
 	raw: IDataObject;
 }
 
-// Resellers spell statuses many ways (docs/providers.md); unknown words count as still running.
+// Resellers spell statuses many ways (docs/providers.md#3-status-words); unknown words count as still running.
 const STATUS_SYNONYMS: Record<string, TaskStatus> = {
 	queued: 'queued',
 	pending: 'queued',
@@ -98,12 +98,14 @@ export function isFinished(task: Pick<SoraTask, 'status'>): boolean {
 export function normalizeTaskError(raw: IDataObject, status: TaskStatus): SoraTask['error'] {
 	const error = raw.error;
 	if (isObject(error)) {
-		const message = firstString(error, ['message', 'msg', 'detail']) ?? 'The provider reported an error';
+		const message =
+			firstString(error, ['message', 'msg', 'detail']) ?? 'The provider reported an error';
 		const code = error.code ?? error.type ?? 'error';
 		return { code: String(code), message };
 	}
 	if (typeof error === 'string' && error.trim()) return { code: 'error', message: error.trim() };
 	const reason = firstString(raw, ['fail_reason', 'failure_reason', 'failReason', 'message']);
-	if (status === 'failed') return { code: 'failed', message: reason ?? 'The task failed without a reason' };
+	if (status === 'failed')
+		return { code: 'failed', message: reason ?? 'The task failed without a reason' };
 	return null;
 }

@@ -53,7 +53,11 @@ async function readSmallBody(body: StreamBody, limit = 64 * 1024): Promise<strin
  * A public CDN file: fetched with the plain helper, so no credential is in scope and the API key
  * cannot travel to a host that is not the API's (redirects included).
  */
-async function fetchPublic(ctx: MediaClient['ctx'], url: string, signal?: AbortSignal): Promise<FetchResult> {
+async function fetchPublic(
+	ctx: MediaClient['ctx'],
+	url: string,
+	signal?: AbortSignal,
+): Promise<FetchResult> {
 	const request: IHttpRequestOptions = {
 		method: 'GET',
 		url,
@@ -64,7 +68,11 @@ async function fetchPublic(ctx: MediaClient['ctx'], url: string, signal?: AbortS
 		abortSignal: signal,
 	};
 	const response = (await ctx.helpers.httpRequest(request)) as IN8nHttpFullResponse;
-	return { statusCode: response.statusCode, headers: response.headers as IDataObject, body: response.body as StreamBody };
+	return {
+		statusCode: response.statusCode,
+		headers: response.headers as IDataObject,
+		body: response.body as StreamBody,
+	};
 }
 
 /** A provider endpoint (OpenAI-style /content): authenticated, and any redirect is followed without the key. */
@@ -89,7 +97,7 @@ async function fetchAuthenticated(client: MediaClient, source: MediaSource): Pro
 		const target = new URL(location, client.connection.apiRoot + call.path).toString();
 		return await fetchPublic(ctx, target, client.signal);
 	}
-	// Some resellers answer /content with JSON that points at the file (sora-apis.md §2.3).
+	// Some resellers answer /content with JSON that points at the file (docs/providers.md#5-content-that-answers-with-json).
 	const type = String(headers['content-type'] ?? '');
 	if (response.statusCode < 300 && type.includes('application/json')) {
 		const json = JSON.parse(await readSmallBody(body)) as IDataObject;
@@ -97,7 +105,13 @@ async function fetchAuthenticated(client: MediaClient, source: MediaSource): Pro
 			(value): value is string => typeof value === 'string' && /^https?:\/\//.test(value),
 		);
 		if (url) return await fetchPublic(ctx, url, client.signal);
-		return { statusCode: 502, headers, body: (async function* () { yield JSON.stringify(json); })() };
+		return {
+			statusCode: 502,
+			headers,
+			body: (async function* () {
+				yield JSON.stringify(json);
+			})(),
+		};
 	}
 	return { statusCode: response.statusCode, headers, body };
 }
@@ -111,18 +125,24 @@ function downloadError(
 	message: string,
 	description: string,
 ): NodeApiError {
-	return new NodeApiError(client.ctx.getNode(), redactJson({ taskId: task.id, ...detail }, client.secrets), {
-		message: redact(message, client.secrets),
-		description: redact(`${description} Task id: ${task.id} (${what}).`, client.secrets),
-		httpCode: detail.status === undefined ? undefined : String(detail.status),
-		itemIndex,
-	});
+	return new NodeApiError(
+		client.ctx.getNode(),
+		redactJson({ taskId: task.id, ...detail }, client.secrets),
+		{
+			message: redact(message, client.secrets),
+			description: redact(`${description} Task id: ${task.id} (${what}).`, client.secrets),
+			httpCode: detail.status === undefined ? undefined : String(detail.status),
+			itemIndex,
+		},
+	);
 }
 
 /** One try at the file: the answer, or the network error's code when there was none. */
 async function tryFetch(client: MediaClient, source: MediaSource): Promise<FetchResult | string> {
 	try {
-		return source.call ? await fetchAuthenticated(client, source) : await fetchPublic(client.ctx, source.url!, client.signal);
+		return source.call
+			? await fetchAuthenticated(client, source)
+			: await fetchPublic(client.ctx, source.url!, client.signal);
 	} catch (error) {
 		const e = error as { code?: unknown; cause?: { code?: unknown } };
 		return String(e.cause?.code ?? e.code ?? 'ENETWORK');
@@ -139,15 +159,21 @@ function refusedDownload(
 	text: string,
 ): NodeApiError {
 	const expired = statusCode === 403 || statusCode === 404 || statusCode === 410;
-	const expiredNote = task.expiresAt ? ` The provider said it would expire at ${task.expiresAt}.` : '';
+	const expiredNote = task.expiresAt
+		? ` The provider said it would expire at ${task.expiresAt}.`
+		: '';
 	return downloadError(
 		client,
 		task,
 		what,
 		itemIndex,
 		{ status: statusCode, body: text.slice(0, 300) },
-		expired ? `The ${what} file is gone or its link has expired (${statusCode})` : `Could not download the ${what} (${statusCode})`,
-		expired ? `Providers keep finished videos for about 24 hours.${expiredNote}` : 'Try again later; the task itself is finished.',
+		expired
+			? `The ${what} file is gone or its link has expired (${statusCode})`
+			: `Could not download the ${what} (${statusCode})`,
+		expired
+			? `Providers keep finished videos for about 24 hours.${expiredNote}`
+			: 'Try again later; the task itself is finished.',
 	);
 }
 
@@ -171,22 +197,39 @@ export async function downloadMedia(
 		if (client.signal?.aborted) throw new ExecutionCancelled(node, itemIndex);
 		if (typeof result === 'string') {
 			if (attempt < DOWNLOAD_ATTEMPTS) {
-				if (!(await pause(1000 * attempt, client.signal))) throw new ExecutionCancelled(node, itemIndex);
+				if (!(await pause(1000 * attempt, client.signal)))
+					throw new ExecutionCancelled(node, itemIndex);
 				continue;
 			}
-			const advice = 'The task is finished; run Sora Task Status with download on to fetch it again.';
-			throw downloadError(client, task, what, itemIndex, { code: result, attempts: attempt }, `Could not download the ${what} (${result})`, advice);
+			const advice =
+				'The task is finished; run Sora Task Status with download on to fetch it again.';
+			throw downloadError(
+				client,
+				task,
+				what,
+				itemIndex,
+				{ code: result, attempts: attempt },
+				`Could not download the ${what} (${result})`,
+				advice,
+			);
 		}
 
 		const { statusCode, headers, body } = result;
 		if (statusCode >= 200 && statusCode < 300) {
-			const mimeType = String(headers['content-type'] ?? '').split(';')[0].trim() || source.mimeType;
+			const mimeType =
+				String(headers['content-type'] ?? '')
+					.split(';')[0]
+					.trim() || source.mimeType;
 			const suffix = what === 'thumbnail' ? '-thumbnail' : variant > 0 ? `-${variant + 1}` : '';
 			// The response stream goes to n8n as it is, the way n8n's own OpenAI video node hands over /content: in
 			// filesystem mode n8n writes it chunk by chunk with backpressure, nothing is buffered or hashed. What peak
 			// RSS still shows during a big download is the socket's spent read buffers awaiting V8's collector, as for
 			// Node alone with no n8n (`npm run bench:download` measures both nodes and that floor side by side).
-			return await ctx.helpers.prepareBinaryData(body as unknown as Buffer, `${task.id}${suffix}.${source.fileExtension}`, mimeType);
+			return await ctx.helpers.prepareBinaryData(
+				body as unknown as Buffer,
+				`${task.id}${suffix}.${source.fileExtension}`,
+				mimeType,
+			);
 		}
 
 		const text = await readSmallBody(body).catch(() => '');
@@ -211,14 +254,26 @@ export async function downloadTaskVideos(
 ): Promise<IBinaryKeyData> {
 	const sources = client.adapter.videoSources(task);
 	if (!sources.length) {
-		throw new NodeOperationError(client.ctx.getNode(), `Sora task ${task.id} is completed but the provider gave no video URL`, {
-			itemIndex,
-			description: 'The raw provider response is in the output; please report it so we can read this shape.',
-		});
+		throw new NodeOperationError(
+			client.ctx.getNode(),
+			`Sora task ${task.id} is completed but the provider gave no video URL`,
+			{
+				itemIndex,
+				description:
+					'The raw provider response is in the output; please report it so we can read this shape.',
+			},
+		);
 	}
 	const binary: IBinaryKeyData = {};
 	for (let n = 0; n < sources.length; n++) {
-		binary[n === 0 ? field : `${field}_${n + 1}`] = await downloadMedia(client, task, sources[n], 'video', itemIndex, n);
+		binary[n === 0 ? field : `${field}_${n + 1}`] = await downloadMedia(
+			client,
+			task,
+			sources[n],
+			'video',
+			itemIndex,
+			n,
+		);
 	}
 	return binary;
 }
@@ -246,7 +301,13 @@ export async function downloadTaskFiles(
 	if (!thumbnail) return { binary };
 	let thumbnailError: string;
 	try {
-		binary[THUMBNAIL_PROPERTY] = await downloadMedia(client, task, thumbnail, 'thumbnail', itemIndex);
+		binary[THUMBNAIL_PROPERTY] = await downloadMedia(
+			client,
+			task,
+			thumbnail,
+			'thumbnail',
+			itemIndex,
+		);
 		return { binary };
 	} catch (error) {
 		thumbnailError = (error as Error).message;

@@ -38,7 +38,8 @@ export const downloadProperties: INodeProperties[] = [
 		name: 'downloadVideo',
 		type: 'boolean',
 		default: false,
-		description: 'Whether to download the finished video into the item as binary data (streamed, any size)',
+		description:
+			'Whether to download the finished video into the item as binary data (streamed, any size)',
 	},
 	{
 		displayName: 'Put Video in Field',
@@ -76,11 +77,15 @@ export const requestTimeoutOption: INodeProperties = {
 	type: 'number',
 	default: 60,
 	typeOptions: { minValue: 1, maxValue: 600 },
-	description: 'How long one API request may take before it counts as failed (status reads are then retried)',
+	description:
+		'How long one API request may take before it counts as failed (status reads are then retried)',
 };
 
 /** The Model parameter: the known models from a list, or any name typed in (model names stay open). */
-export function modelLocator(searchListMethod: string, extra: Partial<INodeProperties> = {}): INodeProperties {
+export function modelLocator(
+	searchListMethod: string,
+	extra: Partial<INodeProperties> = {},
+): INodeProperties {
 	return {
 		displayName: 'Model',
 		name: 'model',

@@ -4,7 +4,15 @@ import type {
 	INodePropertyOptions,
 } from 'n8n-workflow';
 import { CREDENTIAL_NAME, isApiFlavor, type ApiFlavor } from '../domain/api';
-import { CHARACTER_MODELS, knownDurations, modelsFor, OPEN_SIZES, ruleFor, sizesOf, takesSize } from '../rules/models';
+import {
+	CHARACTER_MODELS,
+	knownDurations,
+	modelsFor,
+	OPEN_SIZES,
+	ruleFor,
+	sizesOf,
+	takesSize,
+} from '../rules/models';
 
 async function flavorOf(ctx: ILoadOptionsFunctions): Promise<ApiFlavor> {
 	try {
@@ -19,13 +27,18 @@ async function flavorOf(ctx: ILoadOptionsFunctions): Promise<ApiFlavor> {
 export async function searchModels(this: ILoadOptionsFunctions): Promise<INodeListSearchResult> {
 	const flavor = await flavorOf(this);
 	return {
-		results: modelsFor(flavor).map((model) => ({ name: `${model.name} (${model.description})`, value: model.name })),
+		results: modelsFor(flavor).map((model) => ({
+			name: `${model.name} (${model.description})`,
+			value: model.name,
+		})),
 	};
 }
 
 /** What the editor can truthfully say about a duration the model table has no list for. */
 function undocumented(model: string, known: boolean): string {
-	return known ? `Not documented for ${model}: the provider decides` : 'Unknown model, not checked: the provider decides';
+	return known
+		? `Not documented for ${model}: the provider decides`
+		: 'Unknown model, not checked: the provider decides';
 }
 
 /** The duration choices follow the selected model, from the same table that validates them. */
@@ -39,7 +52,9 @@ export async function getDurations(this: ILoadOptionsFunctions): Promise<INodePr
 		...durations.map((seconds) => ({
 			name: `${seconds} Seconds`,
 			value: seconds,
-			description: rule.durations ? `Allowed for ${model || 'this flavor'}` : undocumented(model, known),
+			description: rule.durations
+				? `Allowed for ${model || 'this flavor'}`
+				: undocumented(model, known),
 		})),
 	];
 }
@@ -52,21 +67,37 @@ export async function getSizes(this: ILoadOptionsFunctions): Promise<INodeProper
 	const flavor = await flavorOf(this);
 	const model = String(this.getCurrentNodeParameter('model', { extractValue: true }) ?? '');
 	if (!takesSize(flavor)) {
-		return [{ name: 'Not Used on Toapis: Choose the Aspect Ratio', value: '', description: 'The toapis API takes no size: this sends nothing' }];
+		return [
+			{
+				name: 'Not Used on Toapis: Choose the Aspect Ratio',
+				value: '',
+				description: 'The toapis API takes no size: this sends nothing',
+			},
+		];
 	}
 	const { rule } = ruleFor(flavor, model);
 	const sizes = sizesOf(rule) ?? OPEN_SIZES;
 	return [
-		{ name: 'From Aspect Ratio', value: '', description: 'Send the size the Aspect Ratio maps to, or none for Provider Default' },
+		{
+			name: 'From Aspect Ratio',
+			value: '',
+			description: 'Send the size the Aspect Ratio maps to, or none for Provider Default',
+		},
 		...sizes.map((size) => ({
 			name: size.replace('x', '×'),
 			value: size,
-			description: rule.sizes ? `Allowed for ${model || 'this flavor'}` : 'Unknown model, not checked: the provider decides',
+			description: rule.sizes
+				? `Allowed for ${model || 'this flavor'}`
+				: 'Unknown model, not checked: the provider decides',
 		})),
 	];
 }
 
 /** Models for Sora Character's create operation. */
-export async function searchCharacterModels(this: ILoadOptionsFunctions): Promise<INodeListSearchResult> {
-	return { results: CHARACTER_MODELS.map((m) => ({ name: `${m.name} (${m.description})`, value: m.name })) };
+export async function searchCharacterModels(
+	this: ILoadOptionsFunctions,
+): Promise<INodeListSearchResult> {
+	return {
+		results: CHARACTER_MODELS.map((m) => ({ name: `${m.name} (${m.description})`, value: m.name })),
+	};
 }

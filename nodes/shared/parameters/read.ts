@@ -1,4 +1,9 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type IGetNodeParameterOptions } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IGetNodeParameterOptions,
+} from 'n8n-workflow';
 import { DEFAULT_TIMEOUT_MS } from '../provider/transport';
 import type { InputFile } from '../rules/checks';
 import { NO_DOWNLOADS, type Downloads } from '../tasks/follow';
@@ -10,7 +15,12 @@ import type { Waiting } from '../tasks/polling';
  * A text parameter as a string. An expression that finds nothing (e.g. {{ $json.id }} on an item without
  * an id) gives undefined in n8n: that must read as empty, not as the text "undefined".
  */
-export function readText(ctx: IExecuteFunctions, name: string, itemIndex: number, options?: IGetNodeParameterOptions): string {
+export function readText(
+	ctx: IExecuteFunctions,
+	name: string,
+	itemIndex: number,
+	options?: IGetNodeParameterOptions,
+): string {
 	const value = ctx.getNodeParameter(name, itemIndex, '', options) as unknown;
 	return value === undefined || value === null ? '' : String(value);
 }
@@ -19,12 +29,21 @@ export function readWaiting(ctx: IExecuteFunctions, itemIndex: number): Waiting 
 	const wait = ctx.getNodeParameter('waitForCompletion', itemIndex, false) as boolean;
 	const intervalS = wait ? Number(ctx.getNodeParameter('pollInterval', itemIndex, 10)) : 10;
 	const maxWaitS = wait ? Number(ctx.getNodeParameter('maxWaitTime', itemIndex, 600)) : 0;
-	return { wait, intervalMs: Math.max(1, intervalS) * 1000, maxWaitMs: Math.max(0, maxWaitS) * 1000 };
+	return {
+		wait,
+		intervalMs: Math.max(1, intervalS) * 1000,
+		maxWaitMs: Math.max(0, maxWaitS) * 1000,
+	};
 }
 
 /** Download Video, its field and Download Thumbnail; none where the item has nothing to download. */
-export function readDownloads(ctx: IExecuteFunctions, itemIndex: number, applicable = true): Downloads {
-	if (!applicable || !(ctx.getNodeParameter('downloadVideo', itemIndex, false) as boolean)) return NO_DOWNLOADS;
+export function readDownloads(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	applicable = true,
+): Downloads {
+	if (!applicable || !(ctx.getNodeParameter('downloadVideo', itemIndex, false) as boolean))
+		return NO_DOWNLOADS;
 	const binaryPropertyName = readText(ctx, 'binaryPropertyName', itemIndex).trim();
 	if (!binaryPropertyName) {
 		throw new NodeOperationError(ctx.getNode(), '"Put Video in Field" is empty', {
@@ -33,7 +52,11 @@ export function readDownloads(ctx: IExecuteFunctions, itemIndex: number, applica
 		});
 	}
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	return { downloadVideo: true, binaryPropertyName, downloadThumbnail: options.downloadThumbnail === true };
+	return {
+		downloadVideo: true,
+		binaryPropertyName,
+		downloadThumbnail: options.downloadThumbnail === true,
+	};
 }
 
 export interface NodeOptions {
@@ -46,7 +69,9 @@ export function readNodeOptions(ctx: IExecuteFunctions): NodeOptions {
 	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
 	return {
 		concurrency: Math.max(1, Number(options.concurrency ?? 5)),
-		requestTimeoutMs: options.requestTimeout ? Math.max(1, Number(options.requestTimeout)) * 1000 : DEFAULT_TIMEOUT_MS,
+		requestTimeoutMs: options.requestTimeout
+			? Math.max(1, Number(options.requestTimeout)) * 1000
+			: DEFAULT_TIMEOUT_MS,
 	};
 }
 
@@ -65,14 +90,23 @@ export async function readInputFile(
 	const item = ctx.getInputData()[itemIndex];
 	if (!item.binary?.[binaryPropertyName]) {
 		const available = Object.keys(item.binary ?? {});
-		throw new NodeOperationError(ctx.getNode(), `${label} is "${binaryPropertyName}", but the item has no such binary field`, {
-			itemIndex,
-			description: available.length
-				? `The item's binary fields are: ${available.join(', ')}.`
-				: 'The item has no binary data at all: read the file first (Read Files, or HTTP Request with a "File" response).',
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`${label} is "${binaryPropertyName}", but the item has no such binary field`,
+			{
+				itemIndex,
+				description: available.length
+					? `The item's binary fields are: ${available.join(', ')}.`
+					: 'The item has no binary data at all: read the file first (Read Files, or HTTP Request with a "File" response).',
+			},
+		);
 	}
 	const meta = ctx.helpers.assertBinaryData(itemIndex, binaryPropertyName);
 	const data = await ctx.helpers.getBinaryDataBuffer(itemIndex, binaryPropertyName);
-	return { binaryPropertyName, data, mimeType: meta.mimeType, fileName: meta.fileName ?? binaryPropertyName };
+	return {
+		binaryPropertyName,
+		data,
+		mimeType: meta.mimeType,
+		fileName: meta.fileName ?? binaryPropertyName,
+	};
 }

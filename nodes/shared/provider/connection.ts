@@ -70,18 +70,24 @@ const credentialSchema = z
 	})
 	.refine((value) => value.baseUrl !== '', {
 		message:
-			'The OpenAI-Compatible flavor needs your provider\'s API address as Base URL, e.g. https://your-host.example.com/v1 (a new-api reseller such as tokenhot). OpenAI\'s own Videos API no longer serves Sora.',
+			"The OpenAI-Compatible flavor needs your provider's API address as Base URL, e.g. https://your-host.example.com/v1 (a new-api reseller such as tokenhot). OpenAI's own Videos API no longer serves Sora.",
 	})
 	.refine((value) => value.baseUrl === '' || /^https?:\/\/[^/\s]+/i.test(value.baseUrl), {
 		message: 'The Base URL must start with https:// (or http://), e.g. https://toapis.com.',
 	});
 
 /** Problems with the stored credential that we can name before any request is made. */
-export function connectionProblem(flavor: unknown, baseUrl: string, apiKey: string): string | undefined {
+export function connectionProblem(
+	flavor: unknown,
+	baseUrl: string,
+	apiKey: string,
+): string | undefined {
 	const parsed = credentialSchema.safeParse({ apiFlavor: flavor, baseUrl, apiKey });
 	if (parsed.success) return undefined;
 	const message = parsed.error.issues[0].message;
-	if (message.startsWith('Unknown API flavor')) return message.replace('flavor.', `flavor "${String(flavor)}".`);
-	if (message.startsWith('The Base URL')) return message.replace('Base URL', `Base URL "${baseUrl.trim()}"`);
+	if (message.startsWith('Unknown API flavor'))
+		return message.replace('flavor.', `flavor "${String(flavor)}".`);
+	if (message.startsWith('The Base URL'))
+		return message.replace('Base URL', `Base URL "${baseUrl.trim()}"`);
 	return message;
 }

@@ -23,10 +23,12 @@ export function readProviderFailure(status: number, body: unknown, text: string)
 	} else if (typeof error === 'string') {
 		message = error;
 	}
-	if (!message && isObject(body)) message = firstString(body, ['message', 'msg', 'detail', 'error_description']) ?? '';
+	if (!message && isObject(body))
+		message = firstString(body, ['message', 'msg', 'detail', 'error_description']) ?? '';
 	if (!message) {
 		const trimmed = text.trim();
-		if (/^<(!doctype|html)/i.test(trimmed)) message = 'The server answered with an HTML page instead of JSON';
+		if (/^<(!doctype|html)/i.test(trimmed))
+			message = 'The server answered with an HTML page instead of JSON';
 		else message = trimmed.slice(0, 300);
 	}
 	return { status, code, message };
@@ -36,10 +38,16 @@ export function readProviderFailure(status: number, body: unknown, text: string)
 export function adviceFor(failure: ProviderFailure): { title: string; advice: string } {
 	const { status, code } = failure;
 	const lowered = code.toLowerCase();
-	if (status === 401 || status === 403 || lowered.includes('auth') || lowered === 'invalid_api_key') {
+	if (
+		status === 401 ||
+		status === 403 ||
+		lowered.includes('auth') ||
+		lowered === 'invalid_api_key'
+	) {
 		return {
 			title: `The Sora API rejected the API key (${status})`,
-			advice: 'Open the Sora API credential and paste the key again; check that the API flavor and base URL match your provider.',
+			advice:
+				'Open the Sora API credential and paste the key again; check that the API flavor and base URL match your provider.',
 		};
 	}
 	if (status === 402 || lowered.includes('quota') || lowered.includes('balance')) {
@@ -55,10 +63,16 @@ export function adviceFor(failure: ProviderFailure): { title: string; advice: st
 				'Check the task id, that it belongs to this account and API flavor, and the task type (video or character). Providers forget tasks after about 24 hours.',
 		};
 	}
-	if (status === 422 || lowered.includes('content_policy') || lowered.includes('moderation') || lowered === 'sentinel_block') {
+	if (
+		status === 422 ||
+		lowered.includes('content_policy') ||
+		lowered.includes('moderation') ||
+		lowered === 'sentinel_block'
+	) {
 		return {
 			title: `The provider's content policy refused the request (${status})`,
-			advice: 'Change the prompt or image (no real people, copyrighted characters or unsafe content) and try again.',
+			advice:
+				'Change the prompt or image (no real people, copyrighted characters or unsafe content) and try again.',
 		};
 	}
 	if (status === 429) {
@@ -70,12 +84,12 @@ export function adviceFor(failure: ProviderFailure): { title: string; advice: st
 	if (status >= 500) {
 		return {
 			title: `The Sora provider had a server error (${status})`,
-			advice: 'This is on the provider\'s side; try again in a few minutes.',
+			advice: "This is on the provider's side; try again in a few minutes.",
 		};
 	}
 	return {
 		title: `The Sora provider refused the request (${status})`,
-		advice: 'Check the node\'s fields against the provider\'s documentation.',
+		advice: "Check the node's fields against the provider's documentation.",
 	};
 }
 

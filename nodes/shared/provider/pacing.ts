@@ -74,7 +74,12 @@ export class RatePacer {
 	}
 
 	/** What an answer (or its absence) taught us; call once per successful acquire. */
-	observe(headers: IDataObject | undefined, rateLimitedForMs?: number, now = Date.now(), sentAt = now): void {
+	observe(
+		headers: IDataObject | undefined,
+		rateLimitedForMs?: number,
+		now = Date.now(),
+		sentAt = now,
+	): void {
 		this.inFlight = Math.max(0, this.inFlight - 1);
 		this.answered = true;
 		this.refill(now);
@@ -87,7 +92,11 @@ export class RatePacer {
 			// unless it is old enough that the account's limit may have changed since.
 			if (resetS !== undefined && resetS > 0 && resetS < 1e9 && limit > remaining) {
 				const reading = (limit - remaining) / (resetS * 1000);
-				if (this.refillPerMs === undefined || reading >= this.refillPerMs || now - this.refillReadAt > RATE_MEMORY_MS) {
+				if (
+					this.refillPerMs === undefined ||
+					reading >= this.refillPerMs ||
+					now - this.refillReadAt > RATE_MEMORY_MS
+				) {
 					this.refillPerMs = reading;
 					this.refillReadAt = now;
 				}
@@ -135,13 +144,17 @@ export class RatePacer {
 				return true;
 			}
 			const tokenWait = known ? (1 - this.tokens) / this.refillPerMs! : 0;
-			if (!(await pause(Math.min(Math.max(hold, Math.ceil(tokenWait)), RECHECK_MS), signal))) return false;
+			if (!(await pause(Math.min(Math.max(hold, Math.ceil(tokenWait)), RECHECK_MS), signal)))
+				return false;
 		}
 	}
 
 	private refill(now: number): void {
 		if (this.refillPerMs !== undefined && Number.isFinite(this.tokens)) {
-			this.tokens = Math.min(this.capacity, this.tokens + (now - this.updatedAt) * this.refillPerMs * this.share);
+			this.tokens = Math.min(
+				this.capacity,
+				this.tokens + (now - this.updatedAt) * this.refillPerMs * this.share,
+			);
 		}
 		this.updatedAt = now;
 	}

@@ -90,10 +90,16 @@ export async function connect(
 	const problem = connectionProblem(flavor, baseUrl, apiKey);
 	if (problem) throw new NodeOperationError(ctx.getNode(), problem, { itemIndex });
 	const apiRoot = apiRootOf(flavor, baseUrl);
-	const account = createHash('sha256').update(`${flavor}\n${apiRoot}\n${apiKey.trim()}`).digest('hex');
+	const account = createHash('sha256')
+		.update(`${flavor}\n${apiRoot}\n${apiKey.trim()}`)
+		.digest('hex');
 	return {
 		ctx,
-		connection: { flavor, apiRoot, webhookUrl: String(credentials.webhookUrl ?? '').trim() || undefined },
+		connection: {
+			flavor,
+			apiRoot,
+			webhookUrl: String(credentials.webhookUrl ?? '').trim() || undefined,
+		},
 		adapter: adapterFor(flavor),
 		secrets: [apiKey.trim()],
 		signal: ctx.getExecutionCancelSignal(),
@@ -166,17 +172,23 @@ async function send(
 	const { ctx } = client;
 	const pacer = client.pacers[kind];
 	return await client.lanes[kind].run(async () => {
-		if (!(await pacer.acquire(client.signal))) throw new ExecutionCancelled(ctx.getNode(), itemIndex, kind === 'submit');
+		if (!(await pacer.acquire(client.signal)))
+			throw new ExecutionCancelled(ctx.getNode(), itemIndex, kind === 'submit');
 		const sentAt = Date.now();
 		let response: IN8nHttpFullResponse | undefined;
 		let failureCode = '';
 		try {
-			response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_NAME, request)) as IN8nHttpFullResponse;
+			response = (await ctx.helpers.httpRequestWithAuthentication.call(
+				ctx,
+				CREDENTIAL_NAME,
+				request,
+			)) as IN8nHttpFullResponse;
 		} catch (error) {
 			failureCode = networkCode(error) || 'ENETWORK';
 		}
 		const headers = response?.headers as IDataObject | undefined;
-		const rateLimitedForMs = response?.statusCode === 429 ? (providerRetryDelayMs(headers ?? {}) ?? 1000) : undefined;
+		const rateLimitedForMs =
+			response?.statusCode === 429 ? (providerRetryDelayMs(headers ?? {}) ?? 1000) : undefined;
 		pacer.observe(headers, rateLimitedForMs, Date.now(), sentAt);
 		return { response, failureCode };
 	});
@@ -205,7 +217,10 @@ interface AttemptFailure {
 }
 
 /** No answer at all: a read is repeated after network errors, a submit only when it provably never left. */
-function unanswered({ kind, where, attempt, timeoutMs }: Attempt, failureCode: string): AttemptFailure {
+function unanswered(
+	{ kind, where, attempt, timeoutMs }: Attempt,
+	failureCode: string,
+): AttemptFailure {
 	const neverSent = NOT_SENT_CODES.has(failureCode);
 	const timedOut = failureCode === 'ECONNABORTED' || failureCode === 'ETIMEDOUT';
 	const retryable = kind === 'read' ? RETRYABLE_NETWORK_CODES.has(failureCode) : neverSent;
@@ -224,7 +239,11 @@ function unanswered({ kind, where, attempt, timeoutMs }: Attempt, failureCode: s
 }
 
 /** A 2xx whose body is not a JSON object: a cut-off answer may still name the task it created, never lose that id. */
-function unreadableSuccess({ client, kind, where, attempt }: Attempt, statusCode: number, text: string): AttemptFailure {
+function unreadableSuccess(
+	{ client, kind, where, attempt }: Attempt,
+	statusCode: number,
+	text: string,
+): AttemptFailure {
 	const namedTask = /"(?:id|task_id)"\s*:\s*"([^"]{3,200})"/.exec(text)?.[1];
 	return {
 		title: `The Sora API answered with something that is not a JSON object${namedTask ? ` (it names task ${namedTask})` : ''}`,
@@ -234,7 +253,12 @@ function unreadableSuccess({ client, kind, where, attempt }: Attempt, statusCode
 					? `The submission was probably accepted as task ${namedTask}: read it with Sora Task Status instead of running this item again.`
 					: 'The submission may have been accepted and billed. Check your provider dashboard before running this item again, and check the base URL.'
 				: 'Check the base URL and API flavor in the Sora API credential.',
-		detail: { status: statusCode, request: where, taskId: namedTask ?? null, bodyStart: redact(text.slice(0, 200), client.secrets) },
+		detail: {
+			status: statusCode,
+			request: where,
+			taskId: namedTask ?? null,
+			bodyStart: redact(text.slice(0, 200), client.secrets),
+		},
 		httpCode: String(statusCode),
 		retryWait: kind === 'read' ? backoffMs(attempt) : undefined,
 		maybeAccepted: kind === 'submit',
@@ -242,7 +266,11 @@ function unreadableSuccess({ client, kind, where, attempt }: Attempt, statusCode
 }
 
 /** A 3xx: API calls never follow redirects (n8n would re-send the credential), the base URL must be corrected. */
-function redirected({ client, where }: Attempt, statusCode: number, headers: IDataObject): AttemptFailure {
+function redirected(
+	{ client, where }: Attempt,
+	statusCode: number,
+	headers: IDataObject,
+): AttemptFailure {
 	return {
 		title: `The Sora API redirected the request (${statusCode})`,
 		advice: `Set the base URL in the Sora API credential to where it points: ${redact(header(headers, 'location') ?? '?', client.secrets)}`,
@@ -256,7 +284,13 @@ function redirected({ client, where }: Attempt, statusCode: number, headers: IDa
  * A 4xx or 5xx: the provider's own reason and advice a user can act on. Reads are repeated on 429/5xx, submits only
  * on 429 (refused, so not taken); a submit answered with 5xx may have been taken.
  */
-function refused(a: Attempt, statusCode: number, headers: IDataObject, body: unknown, text: string): AttemptFailure {
+function refused(
+	a: Attempt,
+	statusCode: number,
+	headers: IDataObject,
+	body: unknown,
+	text: string,
+): AttemptFailure {
 	const provider = readProviderFailure(statusCode, body, text);
 	const { title, advice } = adviceFor(provider);
 	const ambiguousSubmit = a.kind === 'submit' && statusCode >= 500;
@@ -267,7 +301,13 @@ function refused(a: Attempt, statusCode: number, headers: IDataObject, body: unk
 		advice: ambiguousSubmit
 			? `${advice} The submission may still have been accepted: check your provider dashboard before running this item again.`
 			: advice,
-		detail: { status: statusCode, code: provider.code, message: provider.message, request: a.where, attempts: a.attempt },
+		detail: {
+			status: statusCode,
+			code: provider.code,
+			message: provider.message,
+			request: a.where,
+			attempts: a.attempt,
+		},
 		httpCode: String(statusCode),
 		retryWait: retryable ? (providerRetryDelayMs(headers) ?? backoffMs(a.attempt)) : undefined,
 		maybeAccepted: ambiguousSubmit,
@@ -278,10 +318,12 @@ function refused(a: Attempt, statusCode: number, headers: IDataObject, body: unk
 function judge(a: Attempt, response: IN8nHttpFullResponse): ApiResponse | AttemptFailure {
 	const { statusCode } = response;
 	const headers = (response.headers ?? {}) as IDataObject;
-	const text = typeof response.body === 'string' ? response.body : JSON.stringify(response.body ?? '');
+	const text =
+		typeof response.body === 'string' ? response.body : JSON.stringify(response.body ?? '');
 	const parsed = parseJson(text);
 	if (statusCode >= 200 && statusCode < 300) {
-		if (parsed.ok && isObject(parsed.value)) return { body: parsed.value, headers, statusCode, attempts: a.attempt };
+		if (parsed.ok && isObject(parsed.value))
+			return { body: parsed.value, headers, statusCode, attempts: a.attempt };
 		return unreadableSuccess(a, statusCode, text);
 	}
 	if (statusCode >= 300 && statusCode < 400) return redirected(a, statusCode, headers);
@@ -306,7 +348,11 @@ function failureError(a: Attempt, failure: AttemptFailure, itemIndex: number): N
  * safe to repeat — a 429 for up to RATE_LIMIT_PATIENCE_MS (it is never paid), other failures up to MAX_ATTEMPTS
  * times — within the caller's deadline.
  */
-export async function callApi(client: SoraClient, call: ApiCall, options: CallOptions): Promise<ApiResponse> {
+export async function callApi(
+	client: SoraClient,
+	call: ApiCall,
+	options: CallOptions,
+): Promise<ApiResponse> {
 	const node = client.ctx.getNode();
 	const { itemIndex, kind } = options;
 	const timeoutMs = options.timeoutMs ?? client.timeoutMs;
@@ -344,11 +390,17 @@ export async function callApi(client: SoraClient, call: ApiCall, options: CallOp
 			otherFailures++;
 		}
 		const triesLeft =
-			rateLimitedSince !== undefined ? Date.now() - rateLimitedSince < RATE_LIMIT_PATIENCE_MS : otherFailures < MAX_ATTEMPTS;
+			rateLimitedSince !== undefined
+				? Date.now() - rateLimitedSince < RATE_LIMIT_PATIENCE_MS
+				: otherFailures < MAX_ATTEMPTS;
 		const wait = outcome.retryWait;
-		const deadlineAllows = wait !== undefined && (options.deadline === undefined || Date.now() + wait < options.deadline);
-		if (wait === undefined || !triesLeft || !deadlineAllows) throw failureError(a, outcome, itemIndex);
-		if (!(await pause(Math.min(wait, MAX_RETRY_WAIT_MS), client.signal))) throw new ExecutionCancelled(node, itemIndex);
+		const deadlineAllows =
+			wait !== undefined &&
+			(options.deadline === undefined || Date.now() + wait < options.deadline);
+		if (wait === undefined || !triesLeft || !deadlineAllows)
+			throw failureError(a, outcome, itemIndex);
+		if (!(await pause(Math.min(wait, MAX_RETRY_WAIT_MS), client.signal)))
+			throw new ExecutionCancelled(node, itemIndex);
 	}
 }
 
@@ -356,4 +408,3 @@ export async function callApi(client: SoraClient, call: ApiCall, options: CallOp
 export function mayHaveBeenAccepted(error: unknown): boolean {
 	return (error as { context?: IDataObject })?.context?.submissionMayHaveBeenAccepted === true;
 }
-

@@ -24,7 +24,11 @@ const CHARACTER_FIELDS: Record<string, string> = {
 	videoBinaryPropertyName: 'Video From Binary Field',
 };
 
-export function validateCharacterRequest(node: INode, itemIndex: number, input: CharacterParameters): CharacterRequest {
+export function validateCharacterRequest(
+	node: INode,
+	itemIndex: number,
+	input: CharacterParameters,
+): CharacterRequest {
 	const { refuse } = refuserFor(node, itemIndex, CHARACTER_FIELDS);
 	const model = input.model.trim();
 	if (!model) refuse('model', 'Model is empty', 'Pick sora-2, sora-2-pro or sora-2-vip.');
@@ -66,14 +70,22 @@ export function validateCharacterRequest(node: INode, itemIndex: number, input: 
 	if (input.url.trim()) {
 		const url = input.url.trim();
 		if (!HTTP_URL.test(url)) {
-			refuse('url', `Video URL is ${show(url)}, but it must be a public http(s) URL`, 'Upload the video somewhere public, or use Video From Binary Field.');
+			refuse(
+				'url',
+				`Video URL is ${show(url)}, but it must be a public http(s) URL`,
+				'Upload the video somewhere public, or use Video From Binary Field.',
+			);
 		}
 		request.url = url;
 	}
 	if (input.fromTask.trim()) {
 		const id = input.fromTask.trim();
 		if (!TASK_ID.test(id)) {
-			refuse('fromTask', `From Task is ${show(id)}, but it must be a task id, e.g. video_01K8SGYNNNVBQTXNR4MM964S7K`, 'Map the id of an earlier Sora Generate task.');
+			refuse(
+				'fromTask',
+				`From Task is ${show(id)}, but it must be a task id, e.g. video_01K8SGYNNNVBQTXNR4MM964S7K`,
+				'Map the id of an earlier Sora Generate task.',
+			);
 		}
 		request.fromTask = id;
 	}
@@ -81,10 +93,18 @@ export function validateCharacterRequest(node: INode, itemIndex: number, input: 
 		const { data, binaryPropertyName, fileName } = input.video;
 		const type = sniffVideo(data);
 		if (!type) {
-			return refuse('videoBinaryPropertyName', `The file in binary field "${binaryPropertyName}" (${fileName}) is not an MP4, WebM or MOV video`, 'Convert the video to MP4 first.');
+			return refuse(
+				'videoBinaryPropertyName',
+				`The file in binary field "${binaryPropertyName}" (${fileName}) is not an MP4, WebM or MOV video`,
+				'Convert the video to MP4 first.',
+			);
 		}
 		if (data.length > TOAPIS_VIDEO_UPLOAD_LIMIT_BYTES) {
-			refuse('videoBinaryPropertyName', `The video in binary field "${binaryPropertyName}" is ${(data.length / 1048576).toFixed(1)} MB; uploads are limited to 50 MB`, 'Trim the clip to the seconds around the character.');
+			refuse(
+				'videoBinaryPropertyName',
+				`The video in binary field "${binaryPropertyName}" is ${(data.length / 1048576).toFixed(1)} MB; uploads are limited to 50 MB`,
+				'Trim the clip to the seconds around the character.',
+			);
 		}
 		request.video = { data, fileName, mimeType: type };
 	}

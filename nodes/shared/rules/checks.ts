@@ -15,7 +15,8 @@ export interface InputFile {
 
 /** A value as a refusal quotes it: strings in quotes, shortened. */
 export function show(value: unknown): string {
-	if (typeof value === 'string') return `"${value.length > 80 ? value.slice(0, 77) + '...' : value}"`;
+	if (typeof value === 'string')
+		return `"${value.length > 80 ? value.slice(0, 77) + '...' : value}"`;
 	return JSON.stringify(value);
 }
 
@@ -25,7 +26,11 @@ export interface Refuser {
 	notAllowed(field: string, value: unknown, allowed: string, hint?: string): never;
 }
 
-export function refuserFor(node: INode, itemIndex: number, fieldNames: Record<string, string>): Refuser {
+export function refuserFor(
+	node: INode,
+	itemIndex: number,
+	fieldNames: Record<string, string>,
+): Refuser {
 	const refuse = (field: string, message: string, description: string): never => {
 		throw new NodeOperationError(node, message, {
 			itemIndex,
@@ -44,7 +49,9 @@ export function refuserFor(node: INode, itemIndex: number, fieldNames: Record<st
 }
 
 /** "start,end" in seconds, e.g. "1,3" or "1.5, 3.5"; undefined when the text has another shape. */
-export function parseSecondsRange(text: string): { start: number; end: number; text: string } | undefined {
+export function parseSecondsRange(
+	text: string,
+): { start: number; end: number; text: string } | undefined {
 	const m = /^\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*$/.exec(text);
 	return m ? { start: Number(m[1]), end: Number(m[2]), text: `${m[1]},${m[2]}` } : undefined;
 }

@@ -2,7 +2,7 @@ import type { ApiFlavor } from '../domain/api';
 import type { AspectRatio } from '../domain/requests';
 
 /**
- * The one table of Sora models and their rules (seeds 000, 001, 003, 004; sora-apis.md §1, §3, §4). It drives both
+ * The one table of Sora models and their rules (docs/providers.md#9-model-rules). It drives both
  * the choices the editor shows (durations per model) and the validation every item passes before a request.
  * Models it does not know pass through with their flavor's generic rules: model names stay open.
  */
@@ -49,11 +49,18 @@ const OPENAI_STYLE: ModelRule = {
 	maxPromptChars: OPENAI_MAX_PROMPT,
 };
 
-/** Azure's Sora 2 (any deployment name; also toapis' sora-2-official): 4/8/12 s and two sizes (sora-apis.md §1, §4). */
+/** Azure's Sora 2 (any deployment name; also toapis' sora-2-official): 4/8/12 s and two sizes (docs/providers.md#9-model-rules). */
 const AZURE_SORA_2: ModelRule = { ...OPENAI_STYLE, durations: [4, 8, 12], sizes: STANDARD_SIZES };
 
 const TOAPIS_MODELS: ModelRule[] = [
-	{ name: 'sora-2', description: 'Standard, 10 or 15 s', durations: [10, 15], hd: false, metadata: true, remix: 'modelDurationAspect' },
+	{
+		name: 'sora-2',
+		description: 'Standard, 10 or 15 s',
+		durations: [10, 15],
+		hd: false,
+		metadata: true,
+		remix: 'modelDurationAspect',
+	},
 	{
 		name: 'sora-2-pro',
 		description: 'Professional, 15 or 25 s; HD at 15 s',
@@ -63,18 +70,38 @@ const TOAPIS_MODELS: ModelRule[] = [
 		metadata: true,
 		remix: 'modelDurationAspect',
 	},
-	{ name: 'sora-2-vip', description: 'Higher priority', hd: false, metadata: true, remix: 'modelDurationAspect' },
-	{ name: 'sora-2-vvip', description: 'Fixed tiers: 4, 8 or 12 s', durations: [4, 8, 12], hd: false, metadata: true, remix: 'modelDurationAspect' },
+	{
+		name: 'sora-2-vip',
+		description: 'Higher priority',
+		hd: false,
+		metadata: true,
+		remix: 'modelDurationAspect',
+	},
+	{
+		name: 'sora-2-vvip',
+		description: 'Fixed tiers: 4, 8 or 12 s',
+		durations: [4, 8, 12],
+		hd: false,
+		metadata: true,
+		remix: 'modelDurationAspect',
+	},
 	{
 		...AZURE_SORA_2,
 		name: 'sora-2-official',
-		description: 'Azure Sora 2 through toapis: 4, 8 or 12 s, one 1280×720 or 720×1280 reference image',
+		description:
+			'Azure Sora 2 through toapis: 4, 8 or 12 s, one 1280×720 or 720×1280 reference image',
 		maxPromptChars: undefined,
 	},
 ];
 
 const OPENAI_MODELS: ModelRule[] = [
-	{ ...OPENAI_STYLE, name: 'sora-2', description: '4, 8 or 12 s; 1280×720 or 720×1280', durations: [4, 8, 12], sizes: STANDARD_SIZES },
+	{
+		...OPENAI_STYLE,
+		name: 'sora-2',
+		description: '4, 8 or 12 s; 1280×720 or 720×1280',
+		durations: [4, 8, 12],
+		sizes: STANDARD_SIZES,
+	},
 	{
 		...OPENAI_STYLE,
 		name: 'sora-2-pro',
@@ -86,7 +113,14 @@ const OPENAI_MODELS: ModelRule[] = [
 
 /** Rules for a model the table does not know, per flavor. */
 const GENERIC: Record<ApiFlavor, ModelRule> = {
-	toapis: { name: '', description: '', hd: true, metadata: true, imageTypes: TOAPIS_IMAGE_TYPES, remix: 'modelDurationAspect' },
+	toapis: {
+		name: '',
+		description: '',
+		hd: true,
+		metadata: true,
+		imageTypes: TOAPIS_IMAGE_TYPES,
+		remix: 'modelDurationAspect',
+	},
 	openaiCompatible: OPENAI_STYLE,
 	azure: AZURE_SORA_2,
 };
@@ -99,14 +133,23 @@ export function modelsFor(flavor: ApiFlavor): readonly ModelRule[] {
 
 export function ruleFor(flavor: ApiFlavor, model: string): { rule: ModelRule; known: boolean } {
 	const known = modelsFor(flavor).find((m) => m.name === model);
-	if (known) return { rule: { ...GENERIC[flavor], ...known, imageTypes: known.imageTypes ?? GENERIC[flavor].imageTypes }, known: true };
+	if (known)
+		return {
+			rule: {
+				...GENERIC[flavor],
+				...known,
+				imageTypes: known.imageTypes ?? GENERIC[flavor].imageTypes,
+			},
+			known: true,
+		};
 	return { rule: { ...GENERIC[flavor], name: model }, known: false };
 }
 
 /** Every duration any model of a flavor allows: what the editor offers for a model the table does not know. */
 export function knownDurations(flavor: ApiFlavor): number[] {
 	const all = new Set<number>();
-	for (const m of [...modelsFor(flavor), GENERIC[flavor]]) for (const d of m.durations ?? []) all.add(d);
+	for (const m of [...modelsFor(flavor), GENERIC[flavor]])
+		for (const d of m.durations ?? []) all.add(d);
 	if (!all.size) [4, 8, 10, 12, 15, 25].forEach((d) => all.add(d));
 	return [...all].sort((a, b) => a - b);
 }
@@ -114,14 +157,19 @@ export function knownDurations(flavor: ApiFlavor): number[] {
 /** "4 s, 8 s or 12 s": how messages and descriptions list allowed values. */
 export function list(values: readonly (string | number)[], unit = ''): string {
 	const parts = values.map((v) => `${v}${unit}`);
-	return parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} or ${parts[parts.length - 1]}`;
+	return parts.length <= 1
+		? parts.join('')
+		: `${parts.slice(0, -1).join(', ')} or ${parts[parts.length - 1]}`;
 }
 
 /** The allowed durations of every model, in words, for a reader of a description (e.g. an AI agent's tool). */
 export function durationsByModel(): string {
 	const byModel = (flavor: ApiFlavor) =>
 		modelsFor(flavor)
-			.map((m) => `${m.name} ${m.durations ? list(m.durations, ' s') : 'not documented (the provider decides)'}`)
+			.map(
+				(m) =>
+					`${m.name} ${m.durations ? list(m.durations, ' s') : 'not documented (the provider decides)'}`,
+			)
 			.join('; ');
 	return `toapis: ${byModel('toapis')}. OpenAI-compatible: ${byModel('openaiCompatible')}. Azure: ${list(GENERIC.azure.durations ?? [], ' s')}.`;
 }
@@ -147,7 +195,7 @@ export const DEFAULT_MODEL: Record<ApiFlavor, string> = {
 	azure: '',
 };
 
-/** Models toapis documents for character creation (seed 002); others may be typed. */
+/** Models toapis documents for character creation (docs/providers.md#11-characters); others may be typed. */
 export const CHARACTER_MODELS = [
 	{ name: 'sora-2', description: 'Standard' },
 	{ name: 'sora-2-pro', description: 'Higher quality' },

@@ -13,7 +13,11 @@ export interface Downloads {
 	downloadThumbnail: boolean;
 }
 
-export const NO_DOWNLOADS: Downloads = { downloadVideo: false, binaryPropertyName: 'data', downloadThumbnail: false };
+export const NO_DOWNLOADS: Downloads = {
+	downloadVideo: false,
+	binaryPropertyName: 'data',
+	downloadThumbnail: false,
+};
 
 /** What happens to an item's task once its id is known: read or wait for it, then maybe download its files. */
 export interface FollowPlan {
@@ -57,7 +61,12 @@ function pollTargetOf(task: FollowedTask, waiting: Waiting): PollTarget {
  * still being submitted — and its video is streamed into binary data as soon as it is ready, so results and
  * downloads do not wait for the whole batch. One item's failure never holds back the others.
  */
-export function createFollower(ctx: IExecuteFunctions, client: SoraClient, concurrency: number, results: ItemResult[]): Follow {
+export function createFollower(
+	ctx: IExecuteFunctions,
+	client: SoraClient,
+	concurrency: number,
+	results: ItemResult[],
+): Follow {
 	// Downloads are heavy: fewer at once than API calls.
 	const downloads = new Limiter(Math.min(concurrency, 4));
 	return async (task, plan) => {
@@ -83,7 +92,14 @@ export function createFollower(ctx: IExecuteFunctions, client: SoraClient, concu
 		if (!downloadVideo || outcome.task.status !== 'completed') return;
 		try {
 			const files = await downloads.run(
-				async () => await downloadTaskFiles(client, outcome.task, binaryPropertyName, itemIndex, downloadThumbnail),
+				async () =>
+					await downloadTaskFiles(
+						client,
+						outcome.task,
+						binaryPropertyName,
+						itemIndex,
+						downloadThumbnail,
+					),
 			);
 			results[itemIndex].binary = files.binary;
 			if (files.thumbnailError) results[itemIndex].json.thumbnailError = files.thumbnailError;
@@ -93,7 +109,11 @@ export function createFollower(ctx: IExecuteFunctions, client: SoraClient, concu
 	};
 }
 
-function failedTaskError(ctx: IExecuteFunctions, target: PollTarget, task: SoraTask): NodeOperationError {
+function failedTaskError(
+	ctx: IExecuteFunctions,
+	target: PollTarget,
+	task: SoraTask,
+): NodeOperationError {
 	const reason = task.error?.message ? `: ${task.error.message}` : '';
 	return new NodeOperationError(ctx.getNode(), `Sora task ${task.id} failed${reason}`, {
 		itemIndex: target.itemIndex,

@@ -23,7 +23,11 @@ export interface ItemResult {
 
 function errorInfo(error: Error | undefined): IDataObject {
 	const e = error as (Error & { description?: string; httpCode?: string }) | undefined;
-	return { message: e?.message ?? 'Unknown error', description: e?.description ?? null, httpCode: e?.httpCode ?? null };
+	return {
+		message: e?.message ?? 'Unknown error',
+		description: e?.description ?? null,
+		httpCode: e?.httpCode ?? null,
+	};
 }
 
 /** A failed item on the regular output (Continue On Fail): whatever we know of the task, plus the error. */
@@ -64,10 +68,14 @@ export function unfinishedWaitError(node: INode, target: PollTarget, outcome: Po
 		);
 	}
 	if (outcome.state === 'cancelled') {
-		return new NodeOperationError(node, `Stopped waiting for Sora task ${target.id}: the execution was cancelled`, {
-			itemIndex: target.itemIndex,
-			description: known ? pickUp : undefined,
-		});
+		return new NodeOperationError(
+			node,
+			`Stopped waiting for Sora task ${target.id}: the execution was cancelled`,
+			{
+				itemIndex: target.itemIndex,
+				description: known ? pickUp : undefined,
+			},
+		);
 	}
 	if (outcome.state === 'error') {
 		const error = outcome.error as Error & { description?: string; httpCode?: string };
@@ -85,7 +93,9 @@ export function unfinishedWaitError(node: INode, target: PollTarget, outcome: Po
 		if (note) error.description = `${error.description ? error.description + ' ' : ''}${note}`;
 		return error;
 	}
-	return new NodeOperationError(node, `Sora task ${target.id} is not finished`, { itemIndex: target.itemIndex });
+	return new NodeOperationError(node, `Sora task ${target.id} is not finished`, {
+		itemIndex: target.itemIndex,
+	});
 }
 
 export function taskJsonOf(target: PollTarget, task: SoraTask | undefined): IDataObject {

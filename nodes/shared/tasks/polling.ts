@@ -31,7 +31,7 @@ export type PollOutcome =
 	| { state: 'cancelled'; task?: SoraTask; polls: number }
 	| { state: 'error'; task?: SoraTask; polls: number; error: Error };
 
-/** OpenAI's SDK waits as long as this header says before the next read (docs/providers.md). */
+/** OpenAI's SDK waits as long as this header says before the next read (docs/providers.md#6-poll-after-hint). */
 function pollAfterHintMs(headers: IDataObject): number | undefined {
 	const value = headers['openai-poll-after-ms'];
 	const n = typeof value === 'string' || typeof value === 'number' ? Number(value) : NaN;
@@ -46,11 +46,14 @@ function pollAfterHintMs(headers: IDataObject): number | undefined {
 export async function pollTask(client: SoraClient, target: PollTarget): Promise<PollOutcome> {
 	const started = Date.now();
 	const deadline = started + target.maxWaitMs;
-	let nextAt = target.firstPollAfterInterval ? started + Math.min(target.intervalMs, target.maxWaitMs) : started;
+	let nextAt = target.firstPollAfterInterval
+		? started + Math.min(target.intervalMs, target.maxWaitMs)
+		: started;
 	let polls = 0;
 	let task: SoraTask | undefined;
 	for (;;) {
-		if (!(await pause(nextAt - Date.now(), client.signal))) return { state: 'cancelled', task, polls };
+		if (!(await pause(nextAt - Date.now(), client.signal)))
+			return { state: 'cancelled', task, polls };
 		polls++;
 		let headers: IDataObject;
 		try {

@@ -28,37 +28,55 @@ export interface Submitted {
  * Sends one item's paid request (after its upload, if any) and returns the new task's id, or the id of the task an
  * earlier attempt of this execution created.
  */
-export async function submitTask(client: SoraClient, itemIndex: number, submission: Submission): Promise<Submitted> {
+export async function submitTask(
+	client: SoraClient,
+	itemIndex: number,
+	submission: Submission,
+): Promise<Submitted> {
 	const { adapter } = client;
 	const { kind } = submission;
 	const result = await submitOnce(
 		client,
 		itemIndex,
 		submission.request,
-		async () => submission.create(submission.upload && (await upload(client, itemIndex, submission.upload))),
+		async () =>
+			submission.create(submission.upload && (await upload(client, itemIndex, submission.upload))),
 		(body) => adapter.normalizeTask(body, kind).id,
 	);
 	if (result.reusedTaskId) return { id: result.reusedTaskId, reused: true };
 	const task = adapter.normalizeTask(result.body!, kind);
 	if (!task.id) {
-		throw new NodeApiError(client.ctx.getNode(), { body: JSON.stringify(result.body).slice(0, 500) }, {
-			message: `The provider accepted the ${kind === 'character' ? 'character ' : ''}request but its answer has no task id`,
-			description: 'The task may be running and billed: check your provider dashboard before running this item again.',
-			itemIndex,
-		});
+		throw new NodeApiError(
+			client.ctx.getNode(),
+			{ body: JSON.stringify(result.body).slice(0, 500) },
+			{
+				message: `The provider accepted the ${kind === 'character' ? 'character ' : ''}request but its answer has no task id`,
+				description:
+					'The task may be running and billed: check your provider dashboard before running this item again.',
+				itemIndex,
+			},
+		);
 	}
 	return { id: task.id, task: submission.answerIsTask ? task : undefined, reused: false };
 }
 
-async function upload(client: SoraClient, itemIndex: number, { what, call }: NonNullable<Submission['upload']>): Promise<string> {
+async function upload(
+	client: SoraClient,
+	itemIndex: number,
+	{ what, call }: NonNullable<Submission['upload']>,
+): Promise<string> {
 	const uploaded = await callApi(client, call(), { itemIndex, kind: 'read' });
 	const url = client.adapter.uploadedUrl?.(uploaded.body);
 	if (!url) {
-		throw new NodeApiError(client.ctx.getNode(), { body: JSON.stringify(uploaded.body).slice(0, 300) }, {
-			message: `The ${what} upload answered without a URL`,
-			description: `Nothing was created or billed. Try again, or give the ${what} as a public URL.`,
-			itemIndex,
-		});
+		throw new NodeApiError(
+			client.ctx.getNode(),
+			{ body: JSON.stringify(uploaded.body).slice(0, 300) },
+			{
+				message: `The ${what} upload answered without a URL`,
+				description: `Nothing was created or billed. Try again, or give the ${what} as a public URL.`,
+				itemIndex,
+			},
+		);
 	}
 	return url;
 }
@@ -77,13 +95,22 @@ const KEEP_MS = 24 * 3600 * 1000;
 /** Buffers (uploaded files) count by their digest, so the key stays short whatever the file's size. */
 function digestOf(request: unknown): string {
 	const json = JSON.stringify(request, (_key, value) => {
-		const isBuffer = Buffer.isBuffer(value) || (value?.type === 'Buffer' && Array.isArray(value.data));
-		return isBuffer ? createHash('sha256').update(Buffer.from(value.data ?? value)).digest('hex') : value;
+		const isBuffer =
+			Buffer.isBuffer(value) || (value?.type === 'Buffer' && Array.isArray(value.data));
+		return isBuffer
+			? createHash('sha256')
+					.update(Buffer.from(value.data ?? value))
+					.digest('hex')
+			: value;
 	});
 	return createHash('sha256').update(json).digest('hex');
 }
 
-export function submissionKey(client: SoraClient, itemIndex: number, request: unknown): string | undefined {
+export function submissionKey(
+	client: SoraClient,
+	itemIndex: number,
+	request: unknown,
+): string | undefined {
 	const executionId = client.ctx.getExecutionId?.();
 	if (!executionId) return undefined;
 	const node = client.ctx.getNode();
@@ -117,11 +144,15 @@ async function submitOnce(
 	const earlier = key ? remembered.get(key) : undefined;
 	if (earlier && 'taskId' in earlier) return { reusedTaskId: earlier.taskId };
 	if (earlier) {
-		throw new NodeOperationError(client.ctx.getNode(), 'Not sent again: an earlier attempt in this execution may already have created this video', {
-			itemIndex,
-			description:
-				'The node is being retried after a failed submit whose outcome is unknown. Check your provider dashboard for the task; sending it again could make you pay twice.',
-		});
+		throw new NodeOperationError(
+			client.ctx.getNode(),
+			'Not sent again: an earlier attempt in this execution may already have created this video',
+			{
+				itemIndex,
+				description:
+					'The node is being retried after a failed submit whose outcome is unknown. Check your provider dashboard for the task; sending it again could make you pay twice.',
+			},
+		);
 	}
 	let failure: unknown;
 	try {
@@ -129,7 +160,11 @@ async function submitOnce(
 		const taskId = readTaskId(response.body);
 		if (key && taskId) remembered.set(key, { taskId, at: now });
 		// In n8n's log too: if the execution is stopped before the node returns, this line still names the paid task.
-		if (taskId) client.ctx.logger.info(`Sora task ${taskId} submitted (item ${itemIndex})`, { taskId, itemIndex });
+		if (taskId)
+			client.ctx.logger.info(`Sora task ${taskId} submitted (item ${itemIndex})`, {
+				taskId,
+				itemIndex,
+			});
 		return { body: response.body };
 	} catch (error) {
 		failure = error;

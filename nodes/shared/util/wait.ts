@@ -3,10 +3,16 @@ import { NodeOperationError, sleep, type INode } from 'n8n-workflow';
 /** Raised when the user stops the execution while we wait, poll or download. */
 export class ExecutionCancelled extends NodeOperationError {
 	constructor(node: INode, itemIndex?: number, beforeSubmit = false) {
-		super(node, beforeSubmit ? 'The execution was cancelled before this item was submitted' : 'The execution was cancelled', {
-			itemIndex,
-			description: beforeSubmit ? 'Nothing was sent for this item.' : undefined,
-		});
+		super(
+			node,
+			beforeSubmit
+				? 'The execution was cancelled before this item was submitted'
+				: 'The execution was cancelled',
+			{
+				itemIndex,
+				description: beforeSubmit ? 'Nothing was sent for this item.' : undefined,
+			},
+		);
 	}
 }
 
@@ -20,10 +26,14 @@ function onCancel(signal: AbortSignal, wake: () => void): () => void {
 	let waiters = waitersBySignal.get(signal);
 	if (!waiters) {
 		const set = new Set<() => void>();
-		signal.addEventListener('abort', () => {
-			for (const waiter of set) waiter();
-			set.clear();
-		}, { once: true });
+		signal.addEventListener(
+			'abort',
+			() => {
+				for (const waiter of set) waiter();
+				set.clear();
+			},
+			{ once: true },
+		);
 		waitersBySignal.set(signal, set);
 		waiters = set;
 	}

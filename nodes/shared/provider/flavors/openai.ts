@@ -11,7 +11,7 @@ import { firstString } from '../../util/json';
 import type { FlavorAdapter } from './types';
 
 // OpenAI's video object has no URL (the file comes from /content), but new-api hosts proxying other
-// upstreams put one in metadata.url or url (sora-apis.md §2.2–2.3). Prefer it when present.
+// upstreams put one in metadata.url or url (docs/providers.md#2-video-and-thumbnail-urls). Prefer it when present.
 const VIDEO_URL_PATHS = ['metadata.url', 'metadata.video_url', 'video_url', 'url'];
 
 /** Where an OpenAI-style API serves a finished video (and, with ?variant=thumbnail, its thumbnail). */
@@ -39,7 +39,11 @@ function openAiStyleAdapter(flavor: ApiFlavor, label: string): FlavorAdapter {
 			const form = new FormData();
 			for (const [key, value] of Object.entries(fields)) form.append(key, value);
 			const { data, mimeType, fileName } = request.image;
-			form.append('input_reference', new Blob([new Uint8Array(data)], { type: mimeType }), fileName);
+			form.append(
+				'input_reference',
+				new Blob([new Uint8Array(data)], { type: mimeType }),
+				fileName,
+			);
 			return { method: 'POST', path: '/videos', body: form };
 		},
 
@@ -71,7 +75,8 @@ function openAiStyleAdapter(flavor: ApiFlavor, label: string): FlavorAdapter {
 				clientBusinessId: null,
 				raw,
 			};
-			if (typeof raw.seconds === 'string' || typeof raw.seconds === 'number') task.seconds = String(raw.seconds);
+			if (typeof raw.seconds === 'string' || typeof raw.seconds === 'number')
+				task.seconds = String(raw.seconds);
 			if (typeof raw.size === 'string') task.size = raw.size;
 			if (task.videoUrl) task.videoUrls = [task.videoUrl];
 			else if (kind === 'video' && status === 'completed') task.contentPath = contentPath(task.id);
@@ -79,7 +84,8 @@ function openAiStyleAdapter(flavor: ApiFlavor, label: string): FlavorAdapter {
 		},
 
 		videoSources(task) {
-			if (task.videoUrl) return [{ url: task.videoUrl, fileExtension: 'mp4', mimeType: 'video/mp4' }];
+			if (task.videoUrl)
+				return [{ url: task.videoUrl, fileExtension: 'mp4', mimeType: 'video/mp4' }];
 			return [
 				{
 					call: { method: 'GET', path: contentPath(task.id), qs: { variant: 'video' } },
@@ -90,7 +96,8 @@ function openAiStyleAdapter(flavor: ApiFlavor, label: string): FlavorAdapter {
 		},
 
 		thumbnailSource(task) {
-			if (task.thumbnailUrl) return { url: task.thumbnailUrl, fileExtension: 'jpg', mimeType: 'image/jpeg' };
+			if (task.thumbnailUrl)
+				return { url: task.thumbnailUrl, fileExtension: 'jpg', mimeType: 'image/jpeg' };
 			return {
 				call: {
 					method: 'GET',

@@ -25,7 +25,7 @@ const METADATA_KEYS: Record<keyof VideoMetadata, string> = {
 };
 
 // The current docs put the URL at result.data[0].url; older pages and webhooks used result.url,
-// url, video_url or metadata.url (sora-apis.md §1.2), and new-api style proxies metadata.url.
+// url, video_url or metadata.url (docs/providers.md#2-video-and-thumbnail-urls), and new-api style proxies metadata.url.
 const VIDEO_URL_PATHS = [
 	'result.data.0.url',
 	'result.url',
@@ -36,7 +36,7 @@ const VIDEO_URL_PATHS = [
 	'metadata.video_url',
 	'data.0.url',
 ];
-// Where thumbnails land is undocumented (sora-apis.md §7.2); these are the places seen on resellers.
+// Where thumbnails land is undocumented (docs/providers.md#2-video-and-thumbnail-urls); these are the places seen on resellers.
 const THUMBNAIL_URL_PATHS = [
 	'result.data.0.thumbnail_url',
 	'result.thumbnail_url',
@@ -46,9 +46,11 @@ const THUMBNAIL_URL_PATHS = [
 ];
 
 function taskId(raw: IDataObject, fallbackId?: string): string {
-	// Some toapis endpoints wrap tasks as {code, data: [{task_id}]} (sora-apis.md §1.1).
+	// Some toapis endpoints wrap tasks as {code, data: [{task_id}]} (docs/providers.md#1-task-ids).
 	return (
-		firstString(raw, ['id', 'task_id', 'data.0.task_id', 'data.0.id', 'data.task_id']) ?? fallbackId ?? ''
+		firstString(raw, ['id', 'task_id', 'data.0.task_id', 'data.0.id', 'data.task_id']) ??
+		fallbackId ??
+		''
 	);
 }
 
@@ -64,7 +66,10 @@ function variantUrls(body: IDataObject): string[] {
 
 /** Characters of a finished character task, with the @mentions ready to drop into a prompt. */
 function readCharacters(body: IDataObject): IDataObject {
-	const list = pick(body, 'result.data.characters') ?? pick(body, 'result.characters') ?? pick(body, 'characters');
+	const list =
+		pick(body, 'result.data.characters') ??
+		pick(body, 'result.characters') ??
+		pick(body, 'characters');
 	const characters = (Array.isArray(list) ? list : []).filter(isObject).map((c) => ({
 		id: typeof c.id === 'string' ? c.id : null,
 		displayName: typeof c.display_name === 'string' ? c.display_name : null,
@@ -115,7 +120,11 @@ export const toapisAdapter: FlavorAdapter = {
 		// Validation has already refused both for models whose remix takes only the prompt.
 		if (request.duration !== undefined) body.duration = request.duration;
 		if (request.aspectRatio) body.aspect_ratio = request.aspectRatio;
-		return { method: 'POST', path: `/videos/${encodeURIComponent(request.videoId ?? '')}/remix`, body };
+		return {
+			method: 'POST',
+			path: `/videos/${encodeURIComponent(request.videoId ?? '')}/remix`,
+			body,
+		};
 	},
 
 	createCharacter(request) {
@@ -128,13 +137,21 @@ export const toapisAdapter: FlavorAdapter = {
 
 	uploadVideo(video) {
 		const form = new FormData();
-		form.append('file', new Blob([new Uint8Array(video.data)], { type: video.mimeType }), video.fileName);
+		form.append(
+			'file',
+			new Blob([new Uint8Array(video.data)], { type: video.mimeType }),
+			video.fileName,
+		);
 		return { method: 'POST', path: '/uploads/videos', body: form };
 	},
 
 	uploadImage(image) {
 		const form = new FormData();
-		form.append('file', new Blob([new Uint8Array(image.data)], { type: image.mimeType }), image.fileName);
+		form.append(
+			'file',
+			new Blob([new Uint8Array(image.data)], { type: image.mimeType }),
+			image.fileName,
+		);
 		return { method: 'POST', path: '/uploads/images', body: form };
 	},
 
@@ -168,15 +185,21 @@ export const toapisAdapter: FlavorAdapter = {
 	},
 
 	videoSources(task): MediaSource[] {
-		return (task.videoUrls.length ? task.videoUrls : task.videoUrl ? [task.videoUrl] : []).map((url) => {
-			const ext = fileExtension(url, 'mp4');
-			return { url, fileExtension: ext, mimeType: ext === 'webm' ? 'video/webm' : 'video/mp4' };
-		});
+		return (task.videoUrls.length ? task.videoUrls : task.videoUrl ? [task.videoUrl] : []).map(
+			(url) => {
+				const ext = fileExtension(url, 'mp4');
+				return { url, fileExtension: ext, mimeType: ext === 'webm' ? 'video/webm' : 'video/mp4' };
+			},
+		);
 	},
 
 	thumbnailSource(task): MediaSource | undefined {
 		if (!task.thumbnailUrl) return undefined;
 		const ext = fileExtension(task.thumbnailUrl, 'jpg');
-		return { url: task.thumbnailUrl, fileExtension: ext, mimeType: ext === 'png' ? 'image/png' : `image/${ext === 'jpg' ? 'jpeg' : ext}` };
+		return {
+			url: task.thumbnailUrl,
+			fileExtension: ext,
+			mimeType: ext === 'png' ? 'image/png' : `image/${ext === 'jpg' ? 'jpeg' : ext}`,
+		};
 	},
 };
