@@ -247,6 +247,8 @@ export class SoraSimulator {
 	readonly leaks: string[] = [];
 	/** Submissions, in order, with their bodies: identical bodies twice mean a duplicate paid video */
 	readonly submissions: Array<{ flavor: Flavor; body: unknown; at: number }> = [];
+	/** toapis: how long after its creation a task can be found by its client_business_id (indexing delay) */
+	businessIdLagMs = 0;
 	/** Generated (videoBytes) videos served: bytes sent and the time from the first byte to the last one taken */
 	readonly videoStreams: Array<{ taskId: string; bytes: number; ms: number; complete: boolean }> = [];
 	rateLimited = 0;
@@ -313,6 +315,7 @@ export class SoraSimulator {
 		this.buckets.clear();
 		this.rateLimited = 0;
 		this.webhooks.reset();
+		this.businessIdLagMs = 0;
 	}
 
 	/** Creates a task as if it had been submitted (tests of Task Status need tasks to read). */
@@ -745,8 +748,16 @@ export class SoraSimulator {
 		return sendJson(res, 200, { success: true, message: '', data: { id, url: `${this.cdnUrl}/uploads/${id}.${ext}`, mime_type: file.type, size: file.size } });
 	}
 
+	/** toapis reads a video task by the client_business_id it was created with, too (the newest such task). */
+	private taskByBusinessId(id: string): SimTask | undefined {
+		return [...this.tasks.values()]
+			.filter((t) => t.flavor === 'toapis' && t.kind === 'video' && Date.now() >= t.createdAt + this.businessIdLagMs)
+			.filter((t) => (t.request as { client_business_id?: string } | undefined)?.client_business_id === id)
+			.sort((a, b) => b.createdAt - a.createdAt)[0];
+	}
+
 	private readTask(flavor: Flavor, kind: TaskKind, id: string, res: ServerResponse) {
-		const task = this.tasks.get(id);
+		const task = this.tasks.get(id) ?? (flavor === 'toapis' && kind === 'video' ? this.taskByBusinessId(id) : undefined);
 		if (!task || task.flavor !== flavor || task.kind !== kind) {
 			return sendJson(res, 404, flavor === 'toapis'
 				? { error: { code: 404, message: 'Task not found', type: 'not_found_error' } }

@@ -78,7 +78,11 @@ describe('Sora Generate: what goes over the wire, per model and flavor', () => {
 		expect(result.error).toBeUndefined();
 		const posts = submitted();
 		expect(posts).toHaveLength(1);
-		expect(posts[0].body).toEqual(body);
+		// toapis: every new video carries a business id, the node's own when the user sets none (lost answers are looked up by it)
+		const { client_business_id: businessId, ...rest } = posts[0].body as IDataObject;
+		expect(flavor === 'toapis' ? rest : posts[0].body).toEqual(body);
+		if (flavor === 'toapis') expect(businessId).toMatch(/^n8n-[\w-]+-r0-i0$/);
+		else expect(businessId).toBeUndefined();
 		expect(sim.violations).toEqual([]);
 		const json = result.output![0].json;
 		expect(json.id).toMatch(/^video_/);
@@ -252,12 +256,22 @@ describe('Sora Generate: waiting, and never losing paid work', () => {
 		expect(result.error?.message).toContain(id);
 	});
 
-	it('never repeats a submit that got a 500 (it may have been accepted), and says so', async () => {
-		sim.inject({ match: { method: 'POST', path: '/v1/videos/generations' }, kind: 'status', status: 500, afterHandling: true });
-		const result = await generate('toapis', { model: rl('sora-2') });
+	it('never repeats a submit that got a 500 (it may have been accepted), and says so (no lookup on OpenAI-style hosts)', async () => {
+		sim.inject({ match: { method: 'POST', path: '/v1/videos' }, kind: 'status', status: 500, afterHandling: true });
+		const result = await generate('openaiCompatible', { model: rl('sora-2') });
 		expect(submitted()).toHaveLength(1);
 		expect(result.error?.message).toMatch(/server error \(500\)/);
 		expect(result.error?.description).toMatch(/may still have been accepted/);
+	});
+
+	it('toapis: a 500 after the task was accepted is looked up by business id, and the task is followed', async () => {
+		sim.inject({ match: { method: 'POST', path: '/v1/videos/generations' }, kind: 'status', status: 500, afterHandling: true });
+		const result = await generate('toapis', { model: rl('sora-2') });
+		expect(result.error).toBeUndefined();
+		expect(submitted()).toHaveLength(1);
+		const [task] = sim.tasks.values();
+		expect(result.output![0].json.id).toBe(task.id);
+		expect(result.output![0].json.clientBusinessId).toMatch(/^n8n-/);
 	});
 
 	it('repeats a submit the provider refused with 429, after Retry-After', async () => {
@@ -389,12 +403,21 @@ describe('Sora Generate under n8n\'s Retry On Fail (the node runs again in the s
 		expect(sim.submissions).toHaveLength(2);
 	});
 
-	it('does not re-send a submit whose first attempt may have been accepted', async () => {
-		sim.inject({ match: { method: 'POST', path: '/v1/videos/generations' }, kind: 'reset', afterHandling: true });
-		const first = await generate('toapis', { model: rl('sora-2') }, { executionId: 'exec-retry-3' });
+	it('does not re-send a submit whose first attempt may have been accepted (OpenAI-style hosts: no lookup)', async () => {
+		sim.inject({ match: { method: 'POST', path: '/v1/videos' }, kind: 'reset', afterHandling: true });
+		const first = await generate('openaiCompatible', { model: rl('sora-2') }, { executionId: 'exec-retry-3' });
 		expect(first.error?.description).toMatch(/may have reached the provider/);
-		const retry = await generate('toapis', { model: rl('sora-2') }, { executionId: 'exec-retry-3' });
+		const retry = await generate('openaiCompatible', { model: rl('sora-2') }, { executionId: 'exec-retry-3' });
 		expect(retry.error?.message).toMatch(/Not sent again/);
+		expect(sim.submissions).toHaveLength(1);
+	});
+
+	it('toapis: a reset after the provider took the submit loses nothing; the retried node reuses the task', async () => {
+		sim.inject({ match: { method: 'POST', path: '/v1/videos/generations' }, kind: 'reset', afterHandling: true });
+		const first = await generate('toapis', { model: rl('sora-2') }, { executionId: 'exec-retry-4' });
+		expect(first.error).toBeUndefined();
+		const retry = await generate('toapis', { model: rl('sora-2') }, { executionId: 'exec-retry-4' });
+		expect(retry.output![0].json.id).toBe(first.output![0].json.id);
 		expect(sim.submissions).toHaveLength(1);
 	});
 });

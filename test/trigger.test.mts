@@ -283,7 +283,8 @@ describe('Sora Generate: Callback URL and Client Business ID are checked before 
 			credentials: { ...credentialsFor(sim, 'toapis'), webhookSecret: SECRET },
 		});
 		expect(result.error).toBeUndefined();
-		expect(Object.keys(sim.submissions[0].body as IDataObject)).toEqual(['model', 'prompt']);
+		// the business id is the node's own (lost answers are looked up by it); no callback_url
+		expect(Object.keys(sim.submissions[0].body as IDataObject)).toEqual(['model', 'prompt', 'client_business_id']);
 		expect(allText(sim.requests)).not.toContain(SECRET);
 	});
 });

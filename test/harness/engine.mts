@@ -22,7 +22,7 @@ import type {
 	Workflow,
 } from 'n8n-workflow';
 import { SoraApi } from '../../credentials/SoraApi.credentials';
-import { TestCredentialsHelper } from './credentials-helper.mts';
+import { TestCredentialsHelper, type CredentialFaults } from './credentials-helper.mts';
 import { captureLogger } from './logger.mts';
 
 export interface ExecuteOne {
@@ -33,6 +33,7 @@ export interface ExecuteOne {
 	executionId: string;
 	startNodeName: string;
 	cancelAfterMs?: number;
+	credentialFaults?: CredentialFaults;
 }
 
 export interface ExecuteOutcome {
@@ -115,7 +116,7 @@ async function start() {
 
 	async function executeOne(run: ExecuteOne): Promise<ExecuteOutcome> {
 		const { workflow, start } = twoNodeWorkflow(lib, run);
-		credentialsHelper.setCredentials({ soraApi: run.credentials });
+		credentialsHelper.setCredentials({ soraApi: run.credentials }, run.credentialFaults);
 		const { hooks, nodeUnderTest } = hooksFor(core, workflow, run);
 		const additionalData = { ...INSTANCE, credentialsHelper, hooks, executionId: run.executionId, workflowId: workflow.id };
 		const runExecutionData = lib.createRunExecutionData({

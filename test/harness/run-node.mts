@@ -19,6 +19,7 @@ import {
 	type INodeType,
 	type ITaskData,
 } from 'n8n-workflow';
+import type { CredentialFaults } from './credentials-helper.mts';
 import { engine } from './engine.mts';
 import { logSink } from './logger.mts';
 
@@ -38,6 +39,8 @@ export interface RunOptions {
 	nodeName?: string;
 	/** Name of the start node that feeds the items (default "Start") */
 	startNodeName?: string;
+	/** n8n's credential service fails this many times first, as while its database restarts (before any request) */
+	credentialFaults?: CredentialFaults;
 }
 
 export interface StoredBinary {
@@ -137,6 +140,7 @@ export async function runNode(NodeClass: new () => INodeType, options: RunOption
 			executionId: options.executionId ?? `test-${process.pid}-${++executions}`,
 			startNodeName: options.startNodeName ?? 'Start',
 			cancelAfterMs: options.cancelAfterMs,
+			credentialFaults: options.credentialFaults,
 		}),
 	);
 	const durationMs = Date.now() - started;

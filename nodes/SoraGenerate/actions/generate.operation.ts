@@ -182,5 +182,8 @@ export async function planItem(
 		client.connection.flavor,
 		parameters,
 	);
-	return { submit: videoSubmission(client, request), ...readVideoFollowPlan(ctx, itemIndex) };
+	return {
+		submit: videoSubmission(ctx, client, itemIndex, request),
+		...readVideoFollowPlan(ctx, itemIndex),
+	};
 }

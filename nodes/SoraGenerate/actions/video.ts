@@ -4,7 +4,7 @@ import { readDownloads, readText, readWaiting } from '../../shared/parameters/re
 import type { SoraClient } from '../../shared/provider/transport';
 import type { VideoParameters } from '../../shared/rules/validation';
 import type { FollowPlan } from '../../shared/tasks/follow';
-import type { Submission } from '../../shared/tasks/submit';
+import { defaultBusinessId, type Submission } from '../../shared/tasks/submit';
 
 /** What Generate and Remix share: the video fields, the submission, and what follows it. */
 
@@ -39,13 +39,29 @@ export function readVideoFollowPlan(ctx: IExecuteFunctions, itemIndex: number): 
 	};
 }
 
-/** A video request as one paid submission: a binary image is uploaded first on flavors that take image URLs. */
-export function videoSubmission(client: SoraClient, request: VideoRequest): Submission {
+/**
+ * A video request as one paid submission: a binary image is uploaded first on flavors that take image URLs. Where the
+ * provider can find a task by business id, every new video carries one (the user's, or one the node makes), so a
+ * submit whose answer is lost can be looked up instead of given up on.
+ */
+export function videoSubmission(
+	ctx: IExecuteFunctions,
+	client: SoraClient,
+	itemIndex: number,
+	submitted: VideoRequest,
+): Submission {
 	const { adapter } = client;
-	const image = request.image;
+	const image = submitted.image;
+	const findable = submitted.operation === 'generate' && adapter.taskByBusinessId !== undefined;
+	const givenByUser = submitted.clientBusinessId !== undefined;
+	const businessId = findable
+		? (submitted.clientBusinessId ?? defaultBusinessId(ctx, itemIndex))
+		: undefined;
+	const request = businessId ? { ...submitted, clientBusinessId: businessId } : submitted;
 	return {
 		kind: 'video',
 		request,
+		businessId: businessId ? { value: businessId, givenByUser } : undefined,
 		upload:
 			image && adapter.uploadImage
 				? { what: 'image', call: () => adapter.uploadImage!(image) }

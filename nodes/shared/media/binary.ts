@@ -27,9 +27,10 @@ const DOWNLOAD_ATTEMPTS = 3;
  * Downloads run in a node's execute() and in Sora Trigger's webhook(); both contexts have the request and
  * binary helpers used here.
  */
-export type MediaClient = Pick<SoraClient, 'connection' | 'adapter' | 'secrets' | 'signal'> & {
-	ctx: IExecuteFunctions | IWebhookFunctions;
-};
+export type MediaClient = Pick<SoraClient, 'connection' | 'adapter' | 'secrets' | 'signal'> &
+	Partial<Pick<SoraClient, 'credential'>> & {
+		ctx: IExecuteFunctions | IWebhookFunctions;
+	};
 
 type StreamBody = AsyncIterable<Buffer | string> & { destroy?: () => void };
 
@@ -79,7 +80,7 @@ async function fetchPublic(
 async function fetchAuthenticated(client: MediaClient, source: MediaSource): Promise<FetchResult> {
 	const { ctx } = client;
 	const call = source.call!;
-	const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_NAME, {
+	const request: IHttpRequestOptions = {
 		method: call.method,
 		url: client.connection.apiRoot + call.path,
 		qs: call.qs,
@@ -88,7 +89,13 @@ async function fetchAuthenticated(client: MediaClient, source: MediaSource): Pro
 		ignoreHttpStatusErrors: true,
 		disableFollowRedirect: true,
 		timeout: DOWNLOAD_IDLE_TIMEOUT_MS,
-	})) as IN8nHttpFullResponse;
+	};
+	const response = (await ctx.helpers.httpRequestWithAuthentication.call(
+		ctx,
+		CREDENTIAL_NAME,
+		request,
+		client.credential,
+	)) as IN8nHttpFullResponse;
 	const headers = response.headers as IDataObject;
 	const body = response.body as StreamBody;
 	const location = headers.location;

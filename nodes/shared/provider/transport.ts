@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import {
 	NodeApiError,
 	NodeOperationError,
+	type IAdditionalCredentialOptions,
+	type ICredentialDataDecryptedObject,
 	type IDataObject,
 	type IExecuteFunctions,
 	type IHttpRequestOptions,
@@ -23,6 +25,11 @@ export interface SoraClient {
 	adapter: FlavorAdapter;
 	/** Values that must never appear in output, errors or logs */
 	secrets: string[];
+	/**
+	 * The credential, read once: without it n8n reads it from its database for every request, and a database that
+	 * is restarting would fail calls whose tasks are already paid for.
+	 */
+	credential: IAdditionalCredentialOptions;
 	signal?: AbortSignal;
 	/** Per-request timeout for API calls */
 	timeoutMs: number;
@@ -74,8 +81,38 @@ const RETRYABLE_NETWORK_CODES = new Set([
 	'EAI_AGAIN',
 	'ERR_SOCKET_CONNECTION_TIMEOUT',
 ]);
-/** Failures where the request provably never reached the server */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN']);
+/**
+ * Failures where the request provably never reached the server. ENOTSENT is ours: an error raised before the HTTP
+ * client had the request (n8n could not prepare it, e.g. its database was restarting).
+ */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTSENT']);
+const CREDENTIAL_ATTEMPTS = 4;
+
+/**
+ * The credential from n8n's database. A database restart must not fail the batch: errors other than n8n's own
+ * refusals (no credential set, unusable credential) are retried a few times; nothing has been sent yet.
+ */
+async function readCredential(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+): Promise<ICredentialDataDecryptedObject> {
+	let failure: unknown;
+	for (let attempt = 1; attempt <= CREDENTIAL_ATTEMPTS; attempt++) {
+		try {
+			return await ctx.getCredentials(CREDENTIAL_NAME, itemIndex);
+		} catch (error) {
+			failure = error;
+		}
+		if (failure instanceof NodeOperationError || failure instanceof NodeApiError) throw failure;
+		if (attempt === CREDENTIAL_ATTEMPTS) break;
+		if (!(await pause(backoffMs(attempt), ctx.getExecutionCancelSignal()))) break;
+	}
+	throw new NodeOperationError(ctx.getNode(), failure as Error, {
+		itemIndex,
+		description:
+			'n8n could not read the Sora API credential (its database may be restarting). Nothing was sent: run the workflow again.',
+	});
+}
 
 export async function connect(
 	ctx: IExecuteFunctions,
@@ -83,7 +120,7 @@ export async function connect(
 	timeoutMs = DEFAULT_TIMEOUT_MS,
 	concurrency = 5,
 ): Promise<SoraClient> {
-	const credentials = await ctx.getCredentials(CREDENTIAL_NAME, itemIndex);
+	const credentials = await readCredential(ctx, itemIndex);
 	const flavor = credentials.apiFlavor as ApiFlavor;
 	const baseUrl = String(credentials.baseUrl ?? '');
 	const apiKey = String(credentials.apiKey ?? '');
@@ -102,6 +139,14 @@ export async function connect(
 		},
 		adapter: adapterFor(flavor),
 		secrets: [apiKey.trim()],
+		credential: {
+			credentialsDecrypted: {
+				id: ctx.getNode().credentials?.[CREDENTIAL_NAME]?.id ?? '',
+				name: ctx.getNode().credentials?.[CREDENTIAL_NAME]?.name ?? CREDENTIAL_NAME,
+				type: CREDENTIAL_NAME,
+				data: credentials,
+			},
+		},
 		signal: ctx.getExecutionCancelSignal(),
 		timeoutMs,
 		lanes: { read: new Limiter(concurrency), submit: new Limiter(concurrency) },
@@ -145,6 +190,18 @@ function networkCode(error: unknown): string {
 	return typeof code === 'string' ? code : '';
 }
 
+/**
+ * Why a request got no answer: the network's error code, or ENOTSENT when the error did not come from the HTTP
+ * client at all (n8n wraps both kinds alike; only the client's errors carry the request's config).
+ */
+function failureCodeOf(error: unknown): string {
+	const cause = (error as { cause?: unknown }).cause ?? error;
+	const fromHttpClient =
+		isObject(cause) && (cause.isAxiosError === true || 'config' in cause || 'request' in cause);
+	if (!fromHttpClient) return 'ENOTSENT';
+	return networkCode(error) || 'ENETWORK';
+}
+
 function describeUrl(client: SoraClient, call: ApiCall): string {
 	return `${call.method} ${client.connection.apiRoot}${call.path}`;
 }
@@ -182,9 +239,10 @@ async function send(
 				ctx,
 				CREDENTIAL_NAME,
 				request,
+				client.credential,
 			)) as IN8nHttpFullResponse;
 		} catch (error) {
-			failureCode = networkCode(error) || 'ENETWORK';
+			failureCode = failureCodeOf(error);
 		}
 		const headers = response?.headers as IDataObject | undefined;
 		const rateLimitedForMs =

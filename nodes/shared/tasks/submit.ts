@@ -1,96 +1,73 @@
 import { createHash } from 'crypto';
-import { NodeApiError, NodeOperationError, type IDataObject } from 'n8n-workflow';
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+} from 'n8n-workflow';
 import type { SoraTask, TaskKind } from '../domain/task';
 import type { ApiCall } from '../provider/flavors';
 import { callApi, mayHaveBeenAccepted, type SoraClient } from '../provider/transport';
+import { pause } from '../util/wait';
 
 /** One item's paid request, as an operation plans it: an optional free upload, then the create call. */
 export interface Submission {
 	kind: TaskKind;
-	/** The validated request: what makes a submission the same as an earlier attempt's (see submitOnce) */
+	/** The validated request: what makes a submission the same as an earlier attempt's */
 	request: unknown;
 	/** A file to upload first (free and safe to repeat, so retried like a read); its URL goes into the create call */
 	upload?: { what: 'image' | 'video'; call(): ApiCall };
 	create(uploadedUrl?: string): ApiCall;
 	/** The create call answers with the whole task (video generation); otherwise only with its id, and it is read once */
 	answerIsTask: boolean;
+	/**
+	 * The business id the create call carries, where the provider can find a task by it (toapis
+	 * client_business_id): a submit whose answer was lost is then looked up instead of being given up on.
+	 */
+	businessId?: { value: string; givenByUser: boolean };
 }
 
 export interface Submitted {
 	id: string;
-	/** The task as the create call answered it, where that answer is the whole task */
+	/** The task as the provider showed it, where that is the whole task */
 	task?: SoraTask;
 	/** An earlier attempt of this execution created the task (n8n's Retry On Fail): nothing was sent now */
 	reused: boolean;
 }
 
 /**
- * Sends one item's paid request (after its upload, if any) and returns the new task's id, or the id of the task an
- * earlier attempt of this execution created.
+ * When the node makes the business id: unique per workflow, execution, node, run and item, and the same when n8n's
+ * Retry On Fail runs the node again in that execution, so a retry finds what the first attempt submitted.
  */
-export async function submitTask(
-	client: SoraClient,
-	itemIndex: number,
-	submission: Submission,
-): Promise<Submitted> {
-	const { adapter } = client;
-	const { kind } = submission;
-	const result = await submitOnce(
-		client,
-		itemIndex,
-		submission.request,
-		async () =>
-			submission.create(submission.upload && (await upload(client, itemIndex, submission.upload))),
-		(body) => adapter.normalizeTask(body, kind).id,
-	);
-	if (result.reusedTaskId) return { id: result.reusedTaskId, reused: true };
-	const task = adapter.normalizeTask(result.body!, kind);
-	if (!task.id) {
-		throw new NodeApiError(
-			client.ctx.getNode(),
-			{ body: JSON.stringify(result.body).slice(0, 500) },
-			{
-				message: `The provider accepted the ${kind === 'character' ? 'character ' : ''}request but its answer has no task id`,
-				description:
-					'The task may be running and billed: check your provider dashboard before running this item again.',
-				itemIndex,
-			},
-		);
-	}
-	return { id: task.id, task: submission.answerIsTask ? task : undefined, reused: false };
-}
-
-async function upload(
-	client: SoraClient,
-	itemIndex: number,
-	{ what, call }: NonNullable<Submission['upload']>,
-): Promise<string> {
-	const uploaded = await callApi(client, call(), { itemIndex, kind: 'read' });
-	const url = client.adapter.uploadedUrl?.(uploaded.body);
-	if (!url) {
-		throw new NodeApiError(
-			client.ctx.getNode(),
-			{ body: JSON.stringify(uploaded.body).slice(0, 300) },
-			{
-				message: `The ${what} upload answered without a URL`,
-				description: `Nothing was created or billed. Try again, or give the ${what} as a public URL.`,
-				itemIndex,
-			},
-		);
-	}
-	return url;
+export function defaultBusinessId(ctx: IExecuteFunctions, itemIndex: number): string | undefined {
+	const executionId = ctx.getExecutionId?.();
+	if (!executionId) return undefined;
+	const runIndex = ctx.getWorkflowDataProxy(itemIndex).$runIndex as number;
+	const node = ctx.getNode();
+	const nodeId = (node.id ?? node.name).replace(/[^A-Za-z0-9]/g, '').slice(0, 12);
+	return `n8n-${ctx.getWorkflow().id ?? 'wf'}-${executionId}-${nodeId}-r${runIndex}-i${itemIndex}`;
 }
 
 /**
  * n8n's "Retry On Fail" runs a failed node again, all items, in the same execution on the same worker. Without
  * memory, every item that was already submitted would be submitted (and paid for) again. So each paid submission
  * is remembered by execution, node, item and request; a re-run reuses the task instead of creating a new one, and
- * refuses to re-send a submission whose first attempt may have been accepted.
+ * does not re-send a submission whose first attempt may have been accepted unless a lookup shows it was not.
  */
 type Remembered = { taskId: string; at: number } | { maybeAccepted: true; at: number };
 
 const remembered = new Map<string, Remembered>();
 const KEEP_MS = 24 * 3600 * 1000;
+
+/**
+ * How long after a lost answer a task may still be missing from lookups by business id (the provider may index it
+ * a moment after accepting it): looked up at these delays before the submit is taken as never received.
+ */
+const LOOKUP_DELAYS_MS = [0, 1000, 2000, 4000, 8000];
+/** A user's business id may name an older task too: one created this long before the submit is not ours. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+/** A submit shown not to have arrived is sent again this many times at most. */
+const RESENDS = 1;
 
 /** Buffers (uploaded files) count by their digest, so the key stays short whatever the file's size. */
 function digestOf(request: unknown): string {
@@ -121,54 +98,164 @@ function prune(now: number): void {
 	for (const [key, entry] of remembered) if (now - entry.at > KEEP_MS) remembered.delete(key);
 }
 
-interface SubmitResult {
-	/** The provider's answer to the submit; absent when an earlier attempt's task is reused */
-	body?: IDataObject;
-	reusedTaskId?: string;
-}
-
 /**
- * Sends a paid request once per execution, node, item and request. `prepare` runs only when a request is actually
- * sent (e.g. an image upload whose URL goes into the call).
+ * Sends one item's paid request (after its upload, if any) once per execution, node, item and request, and returns
+ * the task's id: the new one, the one an earlier attempt of this execution created, or — when the answer was lost
+ * on the way — the one a lookup by business id finds.
  */
-async function submitOnce(
+export async function submitTask(
 	client: SoraClient,
 	itemIndex: number,
-	logicalRequest: unknown,
-	prepare: () => Promise<ApiCall>,
-	readTaskId: (body: IDataObject) => string,
-): Promise<SubmitResult> {
-	const key = submissionKey(client, itemIndex, logicalRequest);
+	submission: Submission,
+): Promise<Submitted> {
+	const key = submissionKey(client, itemIndex, submission.request);
 	const now = Date.now();
 	prune(now);
 	const earlier = key ? remembered.get(key) : undefined;
-	if (earlier && 'taskId' in earlier) return { reusedTaskId: earlier.taskId };
+	if (earlier && 'taskId' in earlier) return { id: earlier.taskId, reused: true };
 	if (earlier) {
-		throw new NodeOperationError(
+		// An earlier attempt may have been accepted: only a lookup can tell, else nothing is sent again.
+		const found = submission.businessId
+			? await findSubmitted(client, itemIndex, submission, earlier.at)
+			: undefined;
+		if (found === undefined) throw notSentAgain(client, itemIndex);
+		if (found) return remember(client, key, itemIndex, found, true);
+		remembered.delete(key!);
+	}
+	let failure: unknown;
+	for (let sends = 0; sends <= RESENDS; sends++) {
+		const sentAt = Date.now();
+		try {
+			return await send(client, key, itemIndex, submission);
+		} catch (error) {
+			failure = error;
+		}
+		if (!mayHaveBeenAccepted(failure)) throw failure;
+		if (key) remembered.set(key, { maybeAccepted: true, at: sentAt });
+		if (!submission.businessId) throw failure;
+		const found = await findSubmitted(client, itemIndex, submission, sentAt);
+		if (found) return remember(client, key, itemIndex, found, false);
+		if (found === undefined) break;
+		// Shown not to have arrived: nothing is paid, so it may be sent again.
+		if (key) remembered.delete(key);
+		noteNotArrived(failure, submission.businessId.value);
+	}
+	throw failure;
+}
+
+async function send(
+	client: SoraClient,
+	key: string | undefined,
+	itemIndex: number,
+	submission: Submission,
+): Promise<Submitted> {
+	const { adapter } = client;
+	const { kind } = submission;
+	const uploadedUrl = submission.upload && (await upload(client, itemIndex, submission.upload));
+	const response = await callApi(client, submission.create(uploadedUrl), {
+		itemIndex,
+		kind: 'submit',
+	});
+	const task = adapter.normalizeTask(response.body, kind);
+	if (!task.id) {
+		throw new NodeApiError(
 			client.ctx.getNode(),
-			'Not sent again: an earlier attempt in this execution may already have created this video',
+			{ body: JSON.stringify(response.body).slice(0, 500) },
 			{
-				itemIndex,
+				message: `The provider accepted the ${kind === 'character' ? 'character ' : ''}request but its answer has no task id`,
 				description:
-					'The node is being retried after a failed submit whose outcome is unknown. Check your provider dashboard for the task; sending it again could make you pay twice.',
+					'The task may be running and billed: check your provider dashboard before running this item again.',
+				itemIndex,
 			},
 		);
 	}
-	let failure: unknown;
-	try {
-		const response = await callApi(client, await prepare(), { itemIndex, kind: 'submit' });
-		const taskId = readTaskId(response.body);
-		if (key && taskId) remembered.set(key, { taskId, at: now });
-		// In n8n's log too: if the execution is stopped before the node returns, this line still names the paid task.
-		if (taskId)
-			client.ctx.logger.info(`Sora task ${taskId} submitted (item ${itemIndex})`, {
-				taskId,
+	return remember(client, key, itemIndex, submission.answerIsTask ? task : { id: task.id }, false);
+}
+
+function remember(
+	client: SoraClient,
+	key: string | undefined,
+	itemIndex: number,
+	task: SoraTask | { id: string },
+	reused: boolean,
+): Submitted {
+	if (key) remembered.set(key, { taskId: task.id, at: Date.now() });
+	// In n8n's log too: if the execution is stopped before the node returns, this line still names the paid task.
+	client.ctx.logger.info(`Sora task ${task.id} submitted (item ${itemIndex})`, {
+		taskId: task.id,
+		itemIndex,
+	});
+	return { id: task.id, task: 'status' in task ? task : undefined, reused };
+}
+
+/**
+ * The task a submit created although its answer was lost, looked up by the business id it carried: the task, false
+ * when lookups over the provider's indexing delay show none (the submit never arrived), undefined when the lookups
+ * themselves failed (nothing can be said).
+ */
+async function findSubmitted(
+	client: SoraClient,
+	itemIndex: number,
+	submission: Submission,
+	sentAt: number,
+): Promise<SoraTask | false | undefined> {
+	const { value, givenByUser } = submission.businessId!;
+	const started = Date.now();
+	for (const delay of LOOKUP_DELAYS_MS) {
+		if (!(await pause(started + delay - Date.now(), client.signal))) return undefined;
+		try {
+			const response = await callApi(client, client.adapter.taskByBusinessId!(value), {
 				itemIndex,
+				kind: 'read',
 			});
-		return { body: response.body };
-	} catch (error) {
-		failure = error;
+			const task = client.adapter.normalizeTask(response.body, submission.kind);
+			const createdAt = task.createdAt ? Date.parse(task.createdAt) : NaN;
+			// A business id the user reuses across runs can name an older task: that one is not this submit's.
+			const older = givenByUser && createdAt < sentAt - CLOCK_SKEW_MS;
+			if (task.id && !older) return task;
+		} catch (error) {
+			if ((error as { httpCode?: string }).httpCode !== '404') return undefined;
+		}
 	}
-	if (key && mayHaveBeenAccepted(failure)) remembered.set(key, { maybeAccepted: true, at: now });
-	throw failure;
+	return false;
+}
+
+function notSentAgain(client: SoraClient, itemIndex: number): NodeOperationError {
+	return new NodeOperationError(
+		client.ctx.getNode(),
+		'Not sent again: an earlier attempt in this execution may already have created this video',
+		{
+			itemIndex,
+			description:
+				'The node is being retried after a failed submit whose outcome is unknown. Check your provider dashboard for the task; sending it again could make you pay twice.',
+		},
+	);
+}
+
+/** A failed submit that lookups showed never arrived: say so, it changes what the user should do. */
+function noteNotArrived(error: unknown, businessId: string): void {
+	const e = error as { description?: string; context?: IDataObject };
+	e.description = `No task with business id "${businessId}" exists at the provider: this submit did not arrive and is not billed.`;
+	if (e.context) e.context.submissionMayHaveBeenAccepted = false;
+}
+
+async function upload(
+	client: SoraClient,
+	itemIndex: number,
+	{ what, call }: NonNullable<Submission['upload']>,
+): Promise<string> {
+	const uploaded = await callApi(client, call(), { itemIndex, kind: 'read' });
+	const url = client.adapter.uploadedUrl?.(uploaded.body);
+	if (!url) {
+		throw new NodeApiError(
+			client.ctx.getNode(),
+			{ body: JSON.stringify(uploaded.body).slice(0, 300) },
+			{
+				message: `The ${what} upload answered without a URL`,
+				description: `Nothing was created or billed. Try again, or give the ${what} as a public URL.`,
+				itemIndex,
+			},
+		);
+	}
+	return url;
 }

@@ -98,6 +98,11 @@ export const toapisAdapter: FlavorAdapter = {
 			: { method: 'GET', path: `/videos/generations/${encoded}` };
 	},
 
+	taskByBusinessId(businessId) {
+		// toapis' status endpoint takes a client_business_id in place of the task id (docs/providers.md#1-task-ids).
+		return { method: 'GET', path: `/videos/generations/${encodeURIComponent(businessId)}` };
+	},
+
 	createVideo(request, imageUrls) {
 		const body: IDataObject = { model: request.model, prompt: request.prompt };
 		if (request.duration !== undefined) body.duration = request.duration;

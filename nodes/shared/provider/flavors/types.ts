@@ -31,6 +31,8 @@ export interface FlavorAdapter {
 	label: string;
 	kinds: readonly TaskKind[];
 	getTask(id: string, kind: TaskKind): ApiCall;
+	/** Reads a video task by the business id its create call carried (toapis client_business_id) */
+	taskByBusinessId?(businessId: string): ApiCall;
 	/** The create call; `imageUrls` are the request's URLs plus any uploaded ones */
 	createVideo(request: VideoRequest, imageUrls: string[]): ApiCall;
 	remixVideo(request: VideoRequest): ApiCall;

@@ -1,0 +1,116 @@
+/**
+ * Paid work is never lost and never paid twice when n8n's own services falter or a submit's answer is lost: the
+ * credential is read once (a database restart mid-batch costs nothing), an error raised before a request leaves
+ * is repeated like a refusal, and on toapis every new video carries a business id that finds it again.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { IDataObject } from 'n8n-workflow';
+import { SoraGenerate } from '../nodes/SoraGenerate/SoraGenerate.node';
+import { startSimulator, type SoraSimulator } from '../simulator/server.mts';
+import { credentialsFor } from './harness/fixtures.mts';
+import { runNode } from './harness/run-node.mts';
+
+let sim: SoraSimulator;
+beforeAll(async () => {
+	sim = await startSimulator({ defaultScenario: { durationMs: 600 } });
+});
+afterAll(async () => sim.close());
+beforeEach(() => sim.reset());
+
+const rl = (value: string) => ({ __rl: true, mode: 'list', value });
+const POST_TOAPIS = { method: 'POST', path: '/v1/videos/generations' };
+
+async function generate(parameters: IDataObject = {}, extra: Partial<Parameters<typeof runNode>[1]> = {}) {
+	return await runNode(SoraGenerate, {
+		parameters: { model: rl('sora-2'), prompt: 'A paper boat in the rain', waitForCompletion: true, pollInterval: 1, maxWaitTime: 30, ...parameters },
+		credentials: credentialsFor(sim, 'toapis'),
+		...extra,
+	});
+}
+
+describe('n8n falters before a request leaves', () => {
+	it('a credential read that fails while the database restarts is tried again; the video is made once', async () => {
+		const result = await generate({}, { credentialFaults: { getDecrypted: 2 } });
+		expect(result.error).toBeUndefined();
+		expect(result.output![0].json.status).toBe('completed');
+		expect(sim.submissions).toHaveLength(1);
+	});
+
+	it('a database that goes away after the batch started costs nothing: the credential was read once', async () => {
+		const items = [0, 1, 2].map((i) => ({ json: { i } }));
+		const result = await generate({ downloadVideo: true }, { items, credentialFaults: { getDecryptedDownFrom: 2 } });
+		expect(result.error).toBeUndefined();
+		expect(result.output!.map((item) => item.json.status)).toEqual(['completed', 'completed', 'completed']);
+		expect(result.output!.every((item) => item.binary?.data)).toBe(true);
+		expect(sim.submissions).toHaveLength(3);
+	});
+
+	it('a submit n8n could not prepare (an error before it left) is repeated like a refusal, not reported as maybe billed', async () => {
+		const result = await generate({}, { credentialFaults: { authenticate: 1 } });
+		expect(result.error).toBeUndefined();
+		expect(sim.submissions).toHaveLength(1);
+		expect(sim.requestsTo('api').filter((r) => r.method === 'POST')).toHaveLength(1);
+	});
+
+	it('an OpenAI-style submit n8n could not prepare is repeated too (nothing left the machine)', async () => {
+		const result = await runNode(SoraGenerate, {
+			parameters: { model: rl('sora-2'), prompt: 'A paper boat in the rain' },
+			credentials: credentialsFor(sim, 'openaiCompatible'),
+			credentialFaults: { authenticate: 2 },
+		});
+		expect(result.error).toBeUndefined();
+		expect(sim.submissions).toHaveLength(1);
+	});
+});
+
+describe('toapis: a lost answer is found again by business id', () => {
+	it('the node gives every new video its own business id, the same for a retried node in one execution', async () => {
+		const first = await generate({}, { executionId: 'exec-bid-1' });
+		const again = await generate({}, { executionId: 'exec-bid-1' });
+		const other = await generate({}, { executionId: 'exec-bid-2' });
+		const id = (r: typeof first) => r.output![0].json.clientBusinessId as string;
+		expect(id(first)).toMatch(/^n8n-.+-exec-bid-1-.+-r0-i0$/);
+		expect(id(again)).toBe(id(first));
+		expect(id(other)).not.toBe(id(first));
+		// the retried node (same execution) reused the first task; the other execution made its own
+		expect(sim.submissions).toHaveLength(2);
+	});
+
+	it("the user's Client Business ID is sent as given, and finds a task whose answer was lost", async () => {
+		sim.inject({ match: POST_TOAPIS, kind: 'status', status: 502, afterHandling: true });
+		const result = await generate({ additionalFields: { clientBusinessId: 'sheet-row-42' } });
+		expect(result.error).toBeUndefined();
+		expect(result.output![0].json.clientBusinessId).toBe('sheet-row-42');
+		expect(result.output![0].json.status).toBe('completed');
+		expect(sim.submissions).toHaveLength(1);
+	});
+
+	it("an older task with the user's business id (an earlier run's) is not taken for this submit's", async () => {
+		const old = sim.createTask('toapis', 'video', { durationMs: 0 });
+		old.request = { client_business_id: 'sheet-row-7' };
+		old.createdAt = Date.now() - 60 * 60_000;
+		sim.inject({ match: POST_TOAPIS, kind: 'status', status: 502 });
+		const result = await generate({ additionalFields: { clientBusinessId: 'sheet-row-7' } });
+		expect(result.error).toBeUndefined();
+		expect(result.output![0].json.id).not.toBe(old.id);
+		expect(sim.submissions).toHaveLength(1);
+	});
+
+	it('a submit that failed twice without arriving says it is not billed, after one resend', async () => {
+		sim.inject({ match: POST_TOAPIS, kind: 'status', status: 502, times: 2 });
+		const result = await generate();
+		expect(result.error?.description).toMatch(/did not arrive and is not billed/);
+		expect(sim.requestsTo('api').filter((r) => r.method === 'POST')).toHaveLength(2);
+		expect(sim.submissions).toHaveLength(0);
+	});
+
+	it('lookups that fail themselves leave the submit as it was: maybe billed, not sent again', async () => {
+		sim.inject(
+			{ match: POST_TOAPIS, kind: 'status', status: 502, afterHandling: true },
+			{ match: { method: 'GET', path: /^\/v1\/videos\/generations\/n8n-/ }, kind: 'status', status: 401, times: 10 },
+		);
+		const result = await generate();
+		expect(result.error?.description).toMatch(/may still have been accepted/);
+		expect(sim.requestsTo('api').filter((r) => r.method === 'POST')).toHaveLength(1);
+	});
+});
