@@ -8,8 +8,7 @@ import type { ItemPlan } from '../../shared/batch/run';
 import { readInputFile } from '../../shared/parameters/read';
 import type { SoraClient } from '../../shared/provider/transport';
 import { STYLES } from '../../shared/rules/models';
-import { validateVideoRequest } from '../../shared/rules/validation';
-import { readVideoFields, readVideoFollowPlan, videoSubmission } from './video';
+import { planVideo, readVideoFields } from './video';
 
 /** Generate: a new video from a prompt, reference images and the provider's extra fields. */
 
@@ -176,14 +175,5 @@ export async function planItem(
 		),
 		additionalFields: ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject,
 	};
-	const request = validateVideoRequest(
-		ctx.getNode(),
-		itemIndex,
-		client.connection.flavor,
-		parameters,
-	);
-	return {
-		submit: videoSubmission(ctx, client, itemIndex, request),
-		...readVideoFollowPlan(ctx, itemIndex),
-	};
+	return planVideo(ctx, client, itemIndex, parameters);
 }

@@ -2,8 +2,7 @@ import { updateDisplayOptions, type IExecuteFunctions, type INodeProperties } fr
 import type { ItemPlan } from '../../shared/batch/run';
 import { readText } from '../../shared/parameters/read';
 import type { SoraClient } from '../../shared/provider/transport';
-import { validateVideoRequest } from '../../shared/rules/validation';
-import { readVideoFields, readVideoFollowPlan, videoSubmission } from './video';
+import { planVideo, readVideoFields } from './video';
 
 /** Remix: a new video from a finished one and a new prompt. */
 
@@ -30,14 +29,5 @@ export async function planItem(
 		...readVideoFields(ctx, client, itemIndex, 'remix'),
 		videoId: readText(ctx, 'videoId', itemIndex),
 	};
-	const request = validateVideoRequest(
-		ctx.getNode(),
-		itemIndex,
-		client.connection.flavor,
-		parameters,
-	);
-	return {
-		submit: videoSubmission(ctx, client, itemIndex, request),
-		...readVideoFollowPlan(ctx, itemIndex),
-	};
+	return planVideo(ctx, client, itemIndex, parameters);
 }

@@ -1,8 +1,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { ItemPlan } from '../../shared/batch/run';
 import type { VideoRequest } from '../../shared/domain/requests';
 import { readDownloads, readText, readWaiting } from '../../shared/parameters/read';
 import type { SoraClient } from '../../shared/provider/transport';
-import type { VideoParameters } from '../../shared/rules/validation';
+import { validateVideoRequest, type VideoParameters } from '../../shared/rules/validation';
 import type { FollowPlan } from '../../shared/tasks/follow';
 import { defaultBusinessId, type Submission } from '../../shared/tasks/submit';
 
@@ -29,7 +30,7 @@ export function readVideoFields(
 }
 
 /** Waiting and downloads as set on the node; a failed task goes to the error output unless the option says not to. */
-export function readVideoFollowPlan(ctx: IExecuteFunctions, itemIndex: number): FollowPlan {
+function readVideoFollowPlan(ctx: IExecuteFunctions, itemIndex: number): FollowPlan {
 	const waiting = readWaiting(ctx, itemIndex);
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	return {
@@ -44,7 +45,7 @@ export function readVideoFollowPlan(ctx: IExecuteFunctions, itemIndex: number): 
  * provider can find a task by business id, every new video carries one (the user's, or one the node makes), so a
  * submit whose answer is lost can be looked up instead of given up on.
  */
-export function videoSubmission(
+function videoSubmission(
 	ctx: IExecuteFunctions,
 	client: SoraClient,
 	itemIndex: number,
@@ -74,5 +75,20 @@ export function videoSubmission(
 						uploadedUrl ? [...request.imageUrls, uploadedUrl] : request.imageUrls,
 					),
 		answerIsTask: true,
+	};
+}
+
+/** One item's plan from what its operation read: validated before anything is sent, then submitted and followed. */
+export function planVideo(
+	ctx: IExecuteFunctions,
+	client: SoraClient,
+	itemIndex: number,
+	parameters: VideoParameters,
+): ItemPlan {
+	const { flavor } = client.connection;
+	const request = validateVideoRequest(ctx.getNode(), itemIndex, flavor, parameters);
+	return {
+		submit: videoSubmission(ctx, client, itemIndex, request),
+		...readVideoFollowPlan(ctx, itemIndex),
 	};
 }
