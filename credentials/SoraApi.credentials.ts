@@ -49,7 +49,8 @@ export class SoraApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: DEFAULT_BASE_URL.toapis,
-			description: 'Root of the API. "/v1" at the end is optional.',
+			description:
+				'Root of the toapis API, e.g. https://toapis.com. Requests go to <Base URL>/v1/videos/generations and so on; "/v1" is added unless the URL already ends with it.',
 			displayOptions: { show: { apiFlavor: ['toapis'] } },
 		},
 		{
@@ -60,7 +61,7 @@ export class SoraApi implements ICredentialType {
 			required: true,
 			placeholder: 'https://your-host.example.com/v1',
 			description:
-				'Root of your provider\'s OpenAI-style Videos API: a reseller running new-api (for example tokenhot) or your own gateway. OpenAI\'s own API no longer serves Sora videos. "/v1" at the end is optional.',
+				'The base URL your provider gives for OpenAI\'s SDK (a reseller running new-api such as tokenhot, or your own gateway), used as typed, as the SDK uses it: requests go to <Base URL>/videos. Only a bare host (https://host.example) gets "/v1" added. OpenAI\'s own API no longer serves Sora videos.',
 			displayOptions: { show: { apiFlavor: ['openaiCompatible'] } },
 		},
 		{
@@ -70,7 +71,8 @@ export class SoraApi implements ICredentialType {
 			default: DEFAULT_BASE_URL.azure,
 			required: true,
 			placeholder: 'https://your-resource.openai.azure.com',
-			description: 'Your Azure OpenAI resource endpoint. "/openai/v1" at the end is optional.',
+			description:
+				'Your Azure OpenAI resource endpoint (https://your-resource.openai.azure.com) or its v1 API root (…/openai/v1). Requests go to <resource>/openai/v1/videos: "/openai/v1" is added to a bare host, "/v1" to a URL ending in "/openai"; any other URL (e.g. an API gateway) is used as typed.',
 			displayOptions: { show: { apiFlavor: ['azure'] } },
 		},
 		{
@@ -147,6 +149,15 @@ export class SoraApi implements ICredentialType {
 				},
 			},
 			// n8n also honours responseCode rules (for answers it treats as errors); its types lag behind.
+			// Its messages are fixed text: they state the URL rule, since n8n cannot show the URL it called.
+			{
+				type: 'responseCode',
+				properties: {
+					value: 404,
+					message:
+						"Nothing answered at this Base URL (404). The URL is used as typed, as OpenAI's SDK uses it: requests go to <Base URL>/videos and this test reads <Base URL>/models (only a bare host gets /v1, or /openai/v1 on Azure). Check the Base URL against your provider's documentation.",
+				},
+			},
 			{
 				type: 'responseCode',
 				properties: {

@@ -5,7 +5,10 @@
  *   B2  submits per item, status reads per task, 429s
  *   B3  peak RSS growth while a 1 GiB video streams into binary data
  *   B4  CPU per item for validation and request building, over 10,000 items
+ *   B5  refused submits while pacing 200 submits by X-RateLimit-Reset, in both forms: seconds until the bucket is full,
+ *       and the Unix time when it is (as GitHub and many APIs send it)
  *   --quick   B1's one-at-a-time run on 10 items, extrapolated to 100 (saves about 5 minutes)
+ *   --pacing  B5 only (about a minute)
  * Run with --expose-gc (npm run bench:core does) so that B3 measures from a collected heap.
  */
 import { spawn } from 'node:child_process';
@@ -20,6 +23,8 @@ import { validateVideoRequest, type VideoParameters } from '../nodes/shared/rule
 import { runNode } from '../test/harness/run-node.mts';
 
 const quick = process.argv.includes('--quick');
+const pacingOnly = process.argv.includes('--pacing');
+const PACED_ITEMS = 200;
 const ROOT = new URL('..', import.meta.url).pathname;
 const ITEMS = 100;
 const INTERVAL_S = 1;
@@ -31,11 +36,11 @@ interface Sim {
 	stop: () => void;
 }
 
-async function startSim(rateLimit?: typeof RATE): Promise<Sim> {
+async function startSim(rateLimit?: typeof RATE, resetForm: 'seconds' | 'unix' = 'seconds'): Promise<Sim> {
 	const dir = mkdtempSync(join(tmpdir(), 'sora-bench-'));
 	const ready = join(dir, 'sim.json');
 	const args = [join(ROOT, 'node_modules/.bin/tsx'), join(ROOT, 'simulator/cli.mts'), '--ready-file', ready];
-	if (rateLimit) args.push('--rate-limit', [rateLimit.submitPerSecond, rateLimit.submitBurst, rateLimit.queryPerSecond, rateLimit.queryBurst].join(','));
+	if (rateLimit) args.push('--rate-limit', [rateLimit.submitPerSecond, rateLimit.submitBurst, rateLimit.queryPerSecond, rateLimit.queryBurst].join(','), '--reset-form', resetForm);
 	const child = spawn(process.execPath, args, { stdio: 'ignore' });
 	for (let i = 0; i < 200; i++) {
 		try {
@@ -77,7 +82,7 @@ const rows: string[][] = [];
 const row = (id: string, what: string, value: string, target: string, ok: boolean) => rows.push([id, what, value, target, ok ? 'met' : 'MISSED']);
 
 // ---- B1 + B2 -------------------------------------------------------------------------------------------------
-{
+if (!pacingOnly) {
 	const sim = await startSim(RATE);
 	const t0 = Date.now();
 	const batch = await runNode(SoraGenerate, { items: items(ITEMS), parameters: generateParameters, credentials: credentials(sim) });
@@ -115,7 +120,7 @@ const row = (id: string, what: string, value: string, target: string, ok: boolea
 }
 
 // ---- B3 ------------------------------------------------------------------------------------------------------
-{
+if (!pacingOnly) {
 	const sim = await startSim();
 	const size = 1024 ** 3;
 	const { id } = (await (await fetch(`${sim.url}/__sim/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ flavor: 'toapis', scenario: { durationMs: 0, videoBytes: size } }) })).json()) as { id: string };
@@ -136,7 +141,7 @@ const row = (id: string, what: string, value: string, target: string, ok: boolea
 }
 
 // ---- B4 ------------------------------------------------------------------------------------------------------
-{
+if (!pacingOnly) {
 	const node = { name: 'Sora Generate' } as INode;
 	const parameters = (i: number): VideoParameters => ({
 		operation: 'generate',
@@ -159,6 +164,26 @@ const row = (id: string, what: string, value: string, target: string, ok: boolea
 	const cpu = process.cpuUsage(cpu0);
 	const perItem = (cpu.user + cpu.system) / 1000 / N;
 	row('B4', `CPU per item, validation + request building (${N} items, ${fmt(performance.now() - t0, 0)} ms wall)`, `${fmt(perItem, 4)} ms`, '≤ 0.2 ms', perItem <= 0.2);
+}
+
+// ---- B5 ------------------------------------------------------------------------------------------------------
+// Submits only (no waiting): the pace is the submit bucket's. One refused submit per refill is what a pacer that
+// reads the rate right can still meet; the bound is the bucket: (items - burst) / rate.
+for (const resetForm of ['seconds', 'unix'] as const) {
+	const sim = await startSim(RATE, resetForm);
+	const t0 = Date.now();
+	const batch = await runNode(SoraGenerate, {
+		items: items(PACED_ITEMS),
+		parameters: (i: number) => ({ ...generateParameters(i), waitForCompletion: false }),
+		credentials: credentials(sim),
+	});
+	const seconds = (Date.now() - t0) / 1000;
+	if (batch.error) throw batch.error;
+	const state = await simState(sim);
+	sim.stop();
+	const bound = (PACED_ITEMS - RATE.submitBurst) / RATE.submitPerSecond;
+	const refills = Math.ceil(bound);
+	row('B5', `${PACED_ITEMS} submits, X-RateLimit-Reset as ${resetForm === 'unix' ? 'a Unix time' : 'seconds from now'}: refused (429)`, `${state.rateLimited} in ${fmt(seconds)} s (${state.submissions} accepted)`, `≤ ~1 per refill (${refills} s of refills); ≤ 1.15 × ${fmt(bound)} s`, state.rateLimited <= refills && seconds <= 1.15 * bound + 1 && state.submissions === PACED_ITEMS);
 }
 
 const widths = [0, 1, 2, 3, 4].map((c) => Math.max(...[['id', 'measure', 'value', 'target', 'result'], ...rows].map((r) => r[c].length)));

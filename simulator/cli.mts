@@ -1,6 +1,7 @@
 /**
  * Runs the Sora simulator as its own process, for the end-to-end tests and the demo:
  *   tsx simulator/cli.mts [--port N] [--cdn-port N] [--ready-file PATH] [--duration-ms N] [--rate-limit 5,50,50,500]
+ *     [--reset-form seconds|unix|none] [--openai-host openai|new-api]
  * Prints one JSON line {"url","cdnUrl","apiKey"} (also written to --ready-file) and runs until killed.
  */
 import { writeFileSync } from 'node:fs';
@@ -15,7 +16,8 @@ const arg = (name: string) => {
 /** "5,50,50,500" = submits per second, submit burst, queries per second, query burst (toapis' default group) */
 function rateLimitOf(spec: string) {
 	const [submitPerSecond, submitBurst, queryPerSecond, queryBurst] = spec.split(',').map(Number);
-	return { submitPerSecond, submitBurst, queryPerSecond, queryBurst };
+	const resetForm = (arg('reset-form') ?? 'seconds') as 'seconds' | 'unix' | 'none';
+	return { submitPerSecond, submitBurst, queryPerSecond, queryBurst, resetForm };
 }
 
 const sim = await startSimulator({
@@ -24,6 +26,7 @@ const sim = await startSimulator({
 	apiKey: arg('api-key'),
 	defaultScenario: arg('duration-ms') ? { durationMs: Number(arg('duration-ms')) } : undefined,
 	rateLimit: arg('rate-limit') ? rateLimitOf(arg('rate-limit')!) : undefined,
+	openAiHost: arg('openai-host') === 'new-api' ? 'new-api' : 'openai',
 });
 const info = JSON.stringify({ url: sim.url, cdnUrl: sim.cdnUrl, apiKey: sim.apiKey });
 const readyFile = arg('ready-file');

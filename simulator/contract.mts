@@ -66,14 +66,15 @@ export const toapisRemixBody = z
 export const openAiVideoBody = z
 	.object({
 		model: z.string().min(1).optional(),
-		prompt: z.string().min(1),
+		// OpenAI's published spec: at most 32,000 characters
+		prompt: z.string().min(1).max(32_000),
 		seconds: z.string().regex(/^\d+$/, 'must be a string of digits, e.g. "8"').optional(),
 		size: z.string().regex(/^\d+x\d+$/, 'must be WIDTHxHEIGHT').optional(),
 		input_reference: z.unknown().optional(),
 	})
 	.strict();
 
-export const openAiRemixBody = z.object({ prompt: z.string().min(1), model: z.string().optional() }).strict();
+export const openAiRemixBody = z.object({ prompt: z.string().min(1).max(32_000), model: z.string().optional() }).strict();
 
 /** Model rules a real toapis host enforces; a violation here means the node let a wrong combination through. */
 export function toapisModelViolations(body: z.infer<typeof toapisVideoBody>): string[] {

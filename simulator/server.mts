@@ -68,7 +68,9 @@ export interface Fault {
 	match?: { method?: string; path?: string | RegExp; server?: 'api' | 'cdn' };
 	/** How many requests it hits; default 1 */
 	times?: number;
-	kind: 'status' | 'html' | 'badJson' | 'reset' | 'hang';
+	kind: 'status' | 'html' | 'badJson' | 'reset' | 'hang' | 'notAccepted';
+	/** kind 'notAccepted': which host's answer (NOT_ACCEPTED) */
+	reason?: NotAcceptedReason;
 	status?: number;
 	headers?: Record<string, string>;
 	body?: unknown;
@@ -98,7 +100,20 @@ export interface RateLimit {
 	queryBurst: number;
 	/** false = like a provider that says nothing about its limit until it answers 429 (default: toapis' headers on every answer) */
 	headersOnSuccess?: boolean;
+	/**
+	 * What X-RateLimit-Reset says: 'seconds' until the bucket is full (the default, what the project has assumed for
+	 * toapis, which does not define it), 'unix' = the Unix time (whole seconds) when it is full, as GitHub and many
+	 * other APIs send it, or 'none' = no reset header at all.
+	 */
+	resetForm?: 'seconds' | 'unix' | 'none';
 }
+
+/**
+ * How an OpenAI-style host behaves where hosts differ: 'openai' = OpenAI's API as its SDK and spec describe it;
+ * 'new-api' = a new-api reseller (QuantumNous/new-api): its Sora channel takes create only as multipart/form-data
+ * (JSON → 400 invalid_multipart_form) and its /content proxy ignores `variant`, answering every variant with the MP4.
+ */
+export type OpenAiHost = 'openai' | 'new-api';
 
 export interface SimulatorOptions {
 	apiKey?: string;
@@ -107,7 +122,23 @@ export interface SimulatorOptions {
 	host?: string;
 	port?: number;
 	cdnPort?: number;
+	/** OpenAI-style flavors: which host to behave like (default 'openai') */
+	openAiHost?: OpenAiHost;
 }
+
+/**
+ * Answers that say "not accepted": the limiter refused the request before it went any further, so nothing was
+ * created (docs/providers.md#8-rate-limits). `Fault.kind: 'notAccepted'` with one of these as `reason`.
+ */
+export const NOT_ACCEPTED = {
+	/** new-api's per-token concurrency gate, full */
+	token_concurrency_limit_reached: { status: 429, body: { error: { message: 'token_concurrency_limit_reached (request id: sim)', type: 'new_api_error', code: 'token_concurrency_limit_reached' } } },
+	/** new-api's per-token concurrency gate, its store unreachable */
+	token_concurrency_unavailable: { status: 503, body: { error: { message: 'token_concurrency_unavailable (request id: sim)', type: 'new_api_error', code: 'token_concurrency_unavailable' } } },
+	/** toapis' submit limiter is down (queries still work) */
+	rate_limit_unavailable: { status: 503, body: { error: { code: 'rate_limit_unavailable', message: 'Rate limiter unavailable, please retry later', type: 'rate_limit_error' } } },
+} as const;
+export type NotAcceptedReason = keyof typeof NOT_ACCEPTED;
 
 class TokenBucket {
 	private tokens: number;
@@ -115,6 +146,7 @@ class TokenBucket {
 	constructor(
 		private readonly perSecond: number,
 		private readonly burst: number,
+		private readonly resetForm: RateLimit['resetForm'] = 'seconds',
 	) {
 		this.tokens = burst;
 	}
@@ -129,13 +161,19 @@ class TokenBucket {
 		}
 		return Math.ceil(((1 - this.tokens) / this.perSecond) * 1000);
 	}
-	/** What toapis reports on every answer: bucket size, whole tokens left, whole seconds until the bucket is full */
+	/**
+	 * What toapis reports on every answer: bucket size, whole tokens left, and when the bucket is full: in whole seconds
+	 * from now, as the Unix time in whole seconds, or not at all (resetForm)
+	 */
 	headers(): Record<string, string> {
-		return {
+		const fullInS = (this.burst - this.tokens) / this.perSecond;
+		const headers: Record<string, string> = {
 			'x-ratelimit-limit': String(this.burst),
 			'x-ratelimit-remaining': String(Math.floor(this.tokens)),
-			'x-ratelimit-reset': String(Math.ceil((this.burst - this.tokens) / this.perSecond)),
 		};
+		if (this.resetForm === 'unix') headers['x-ratelimit-reset'] = String(Math.ceil(this.last / 1000 + fullInS));
+		else if (this.resetForm !== 'none') headers['x-ratelimit-reset'] = String(Math.ceil(fullInS));
+		return headers;
 	}
 }
 
@@ -252,7 +290,11 @@ export class SoraSimulator {
 	/** Generated (videoBytes) videos served: bytes sent and the time from the first byte to the last one taken */
 	readonly videoStreams: Array<{ taskId: string; bytes: number; ms: number; complete: boolean }> = [];
 	rateLimited = 0;
+	/** Refused with a "not accepted" fault (NOT_ACCEPTED), by reason */
+	readonly notAccepted: Partial<Record<NotAcceptedReason, number>> = {};
 	defaultScenario: TaskScenario;
+	/** OpenAI-style flavors: which host's behaviour (see OpenAiHost) */
+	openAiHost: OpenAiHost;
 	private faults: Fault[] = [];
 	private rateLimit?: RateLimit;
 	private buckets = new Map<string, TokenBucket>();
@@ -270,6 +312,7 @@ export class SoraSimulator {
 		this.apiKey = options.apiKey ?? DEFAULT_API_KEY;
 		this.defaultScenario = { outcome: 'completed', durationMs: 1500, ...options.defaultScenario };
 		this.rateLimit = options.rateLimit;
+		this.openAiHost = options.openAiHost ?? 'openai';
 		this.api = http.createServer((req, res) => void this.handle('api', req, res));
 		this.cdn = http.createServer((req, res) => void this.handle('cdn', req, res));
 	}
@@ -314,6 +357,7 @@ export class SoraSimulator {
 		this.faults = [];
 		this.buckets.clear();
 		this.rateLimited = 0;
+		for (const reason of Object.keys(this.notAccepted)) delete this.notAccepted[reason as NotAcceptedReason];
 		this.webhooks.reset();
 		this.businessIdLagMs = 0;
 	}
@@ -472,7 +516,7 @@ export class SoraSimulator {
 		let bucket = this.buckets.get(key);
 		if (!bucket) {
 			const rl = this.rateLimit;
-			bucket = category === 'submit' ? new TokenBucket(rl.submitPerSecond, rl.submitBurst) : new TokenBucket(rl.queryPerSecond, rl.queryBurst);
+			bucket = category === 'submit' ? new TokenBucket(rl.submitPerSecond, rl.submitBurst, rl.resetForm) : new TokenBucket(rl.queryPerSecond, rl.queryBurst, rl.resetForm);
 			this.buckets.set(key, bucket);
 		}
 		const waitMs = bucket.take();
@@ -565,6 +609,13 @@ export class SoraSimulator {
 				const html = '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>';
 				res.writeHead(fault.status ?? 502, { 'content-type': 'text/html', ...fault.headers });
 				res.end(html);
+				return;
+			}
+			case 'notAccepted': {
+				const reason = fault.reason ?? 'token_concurrency_limit_reached';
+				this.notAccepted[reason] = (this.notAccepted[reason] ?? 0) + 1;
+				const { status, body } = NOT_ACCEPTED[reason];
+				sendJson(res, status, body, fault.headers);
 				return;
 			}
 			case 'badJson':
@@ -776,6 +827,10 @@ export class SoraSimulator {
 		if (method === 'POST' && rest === '/videos') {
 			if (this.limited(flavor, 'submit', res)) return;
 			const where = `POST ${flavor === 'azure' ? '/openai' : ''}/v1/videos`;
+			if (this.openAiHost === 'new-api' && !String(record.headers['content-type'] ?? '').startsWith('multipart/form-data')) {
+				// new-api's Sora channel parses the create as a multipart form, as OpenAI's SDK sends it
+				return this.violation(res, flavor, where, 'invalid_multipart_form: the request must be multipart/form-data');
+			}
 			const valid = this.validate(res, flavor, where, openAiVideoBody, record.body);
 			if (!valid) return;
 			if (valid.input_reference !== undefined) {
@@ -810,6 +865,8 @@ export class SoraSimulator {
 				res.end();
 				return;
 			}
+			// new-api's content proxy ignores variant: every variant gets the video
+			if (this.openAiHost === 'new-api') return this.streamVideo(task, res);
 			if (variant === 'thumbnail' && task.scenario.noThumbnail) {
 				return sendJson(res, 400, this.errorBody(flavor, 400, 'invalid_variant', 'Unsupported variant: thumbnail', 'invalid_request_error'));
 			}
@@ -922,6 +979,10 @@ export class SoraSimulator {
 			this.inject(...faults.map((f) => ({ ...f, match: f.match && { ...f.match } })));
 			return sendJson(res, 200, { ok: true });
 		}
+		if (method === 'POST' && path === '/__sim/host') {
+			this.openAiHost = input.openAiHost === 'new-api' ? 'new-api' : 'openai';
+			return sendJson(res, 200, { ok: true, openAiHost: this.openAiHost });
+		}
 		if (method === 'POST' && path === '/__sim/reset') {
 			this.reset();
 			return sendJson(res, 200, { ok: true });
@@ -934,6 +995,7 @@ export class SoraSimulator {
 				leaks: this.leaks,
 				submissions: this.submissions.length,
 				rateLimited: this.rateLimited,
+				notAccepted: this.notAccepted,
 				tasks: [...this.tasks.values()].map((t) => ({ id: t.id, flavor: t.flavor, kind: t.kind, reads: t.reads, durationMs: t.scenario.durationMs, status: this.state(t).status })),
 				submissionBodies: this.submissions.map((x) => JSON.stringify(x.body)),
 				videoStreams: this.videoStreams,

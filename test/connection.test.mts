@@ -13,11 +13,21 @@ const cases: Array<[ApiFlavor, string, string]> = [
 	['toapis', 'https://toapis.com', 'https://toapis.com/v1'],
 	['toapis', 'https://toapis.com/', 'https://toapis.com/v1'],
 	['toapis', 'https://toapis.com/v1/', 'https://toapis.com/v1'],
+	['toapis', ' https://toapis.com/v1 ', 'https://toapis.com/v1'],
 	['openaiCompatible', 'https://host.example/v1', 'https://host.example/v1'],
+	['openaiCompatible', 'https://host.example', 'https://host.example/v1'],
 	['openaiCompatible', 'http://127.0.0.1:9/', 'http://127.0.0.1:9/v1'],
+	// used as typed, as OpenAI's SDK uses its baseURL: nothing dropped, nothing added after a path
+	['openaiCompatible', 'https://gw.example/openai/v1', 'https://gw.example/openai/v1'],
+	['openaiCompatible', 'https://gw.example/api/openai/v1/', 'https://gw.example/api/openai/v1'],
+	['openaiCompatible', 'https://gateway.ai.cloudflare.com/v1/acct/gw/openai', 'https://gateway.ai.cloudflare.com/v1/acct/gw/openai'],
+	['openaiCompatible', 'https://open.bigmodel.cn/api/paas/v4', 'https://open.bigmodel.cn/api/paas/v4'],
 	['azure', 'https://res.openai.azure.com', 'https://res.openai.azure.com/openai/v1'],
+	['azure', 'https://res.openai.azure.com/', 'https://res.openai.azure.com/openai/v1'],
 	['azure', 'https://res.openai.azure.com/openai/v1/', 'https://res.openai.azure.com/openai/v1'],
 	['azure', 'https://res.openai.azure.com/openai', 'https://res.openai.azure.com/openai/v1'],
+	['azure', 'https://res.services.ai.azure.com/openai/v1', 'https://res.services.ai.azure.com/openai/v1'],
+	['azure', 'https://apim.example/sora/openai/v1', 'https://apim.example/sora/openai/v1'],
 ];
 
 describe('API root', () => {

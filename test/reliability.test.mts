@@ -125,7 +125,7 @@ const BAD_INPUTS: BadInput[] = [
 	char('a bad task id', { fromTask: 'not a task!' }, /From Task is "not a task!", but it must be a task id/),
 	{ ...char('an empty model', { url: 'https://e.com/v.mp4', model: { __rl: true, mode: 'id', value: ' ' } }, /Model is empty/), good: { ...goodCharacter, model: { __rl: true, mode: 'id', value: 'sora-2' } } },
 	{ ...char('an empty task id on get', { operation: 'get', taskId: '={{ $json.taskId }}' }, /Character Task ID is empty/), good: { operation: 'get', taskId: '__CHARACTER_TASK__' } },
-	gen('a prompt over the OpenAI-style limit', 'openaiCompatible', { prompt: 'x'.repeat(2001) }, /Prompt has 2001 characters, but the OpenAI-compatible API takes at most 2000/),
+	gen('a prompt over the OpenAI-style limit', 'openaiCompatible', { prompt: 'x'.repeat(32_001) }, /Prompt has 32001 characters, but the OpenAI-compatible API takes at most 32000/),
 	{ ...gen('an image binary field that does not exist', 'toapis', { imageBinaryPropertyName: 'image' }, /Image From Binary Field is "image", but the item has no such binary field/), items: () => [itemWithBinary('photo', makePng(8, 8), 'image/png', 'p.png'), { json: {} }] },
 	{ ...gen('a binary that is not an image', 'toapis', { imageBinaryPropertyName: 'data' }, /is not an image/), items: withFile('data', () => Buffer.from('%PDF-1.7'), 'image/png', 'x.png') },
 	{ ...gen('an image over 10 MB', 'toapis', { imageBinaryPropertyName: 'data' }, /uploads are limited to 10 MB/), items: withFile('data', () => Buffer.concat([makePng(8, 8), Buffer.alloc(10 * 1024 * 1024 + 1)]), 'image/png', 'big.png') },
@@ -201,6 +201,7 @@ const FAULTS: FaultCase[] = [
 		expect((await generateToapis()).output![0].json.status).toBe('completed');
 	} },
 	{ name: '503 on submit', outcome: 'looked up by business id: it never arrived, so it is sent once more; one paid video', run: async () => {
+		// a 503 that does not say the limiter refused it (rate_limit_unavailable is retried like a 429: test/hosts.test.mts)
 		inject({ match: POST_TOAPIS, kind: 'status', status: 503, body: { error: { code: 'server_error', message: 'Upstream unavailable' } } });
 		const before = submissionsNow();
 		const postsBefore = sim.requests.filter((q) => q.method === 'POST').length;

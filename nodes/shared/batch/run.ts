@@ -5,7 +5,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 import type { TaskKind } from '../domain/task';
-import { readNodeOptions } from '../parameters/read';
+import { readNodeOptions, type NodeOptions } from '../parameters/read';
 import { connect, type SoraClient } from '../provider/transport';
 import { createFollower, type FollowPlan } from '../tasks/follow';
 import { toOutputItems, type ItemResult } from '../tasks/outcomes';
@@ -50,9 +50,11 @@ export async function runBatch(
 	requires?: (client: SoraClient) => void,
 ): Promise<INodeExecutionData[]> {
 	const items = ctx.getInputData();
-	const options = readNodeOptions(ctx);
+	let options: NodeOptions;
 	let client: SoraClient;
 	try {
+		// A node-wide option out of range refuses every item, before any request
+		options = readNodeOptions(ctx);
 		client = await connect(ctx, 0, options.requestTimeoutMs, options.concurrency);
 		requires?.(client);
 	} catch (error) {

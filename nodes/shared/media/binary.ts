@@ -14,6 +14,7 @@ import type { SoraTask } from '../domain/task';
 import { redact, redactJson } from '../provider/errors';
 import type { MediaSource } from '../provider/flavors';
 import { providerRetryDelayMs, type SoraClient } from '../provider/transport';
+import { sniffImage, sniffVideo } from '../util/sniff';
 import { ExecutionCancelled, pause } from '../util/wait';
 
 /** The binary field a task's thumbnail goes to, beside its video */
@@ -33,6 +34,72 @@ export type MediaClient = Pick<SoraClient, 'connection' | 'adapter' | 'secrets' 
 	};
 
 type StreamBody = AsyncIterable<Buffer | string> & { destroy?: () => void };
+
+/** The response stream as Node gives it: what peeking at its first bytes needs. */
+interface ReadableBody {
+	read(): Buffer | string | null;
+	unshift(chunk: Buffer | string): void;
+	once(event: 'readable' | 'end' | 'error', listener: () => void): unknown;
+	off(event: 'readable' | 'end' | 'error', listener: () => void): unknown;
+	readableEnded?: boolean;
+}
+
+/**
+ * The first bytes of a streamed answer, put back so the whole stream still goes to the binary data store: what
+ * comes first, unchanged, and nothing buffered beyond that first chunk.
+ */
+async function peek(body: StreamBody): Promise<Buffer> {
+	const stream = body as unknown as ReadableBody;
+	if (typeof stream.read !== 'function' || typeof stream.unshift !== 'function')
+		return Buffer.alloc(0);
+	for (;;) {
+		const chunk = stream.read();
+		if (chunk !== null) {
+			stream.unshift(chunk);
+			return typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+		}
+		if (stream.readableEnded) return Buffer.alloc(0);
+		await new Promise<void>((resolve) => {
+			const done = () => {
+				stream.off('readable', done);
+				stream.off('end', done);
+				stream.off('error', done);
+				resolve();
+			};
+			stream.once('readable', done);
+			stream.once('end', done);
+			stream.once('error', done);
+		});
+	}
+}
+
+/**
+ * Why an answer to a thumbnail request is not a thumbnail, from its Content-Type, Content-Length and first bytes:
+ * new-api's /content proxy ignores ?variant=thumbnail and streams the MP4 again (docs/providers.md#2-video-and-thumbnail-urls).
+ * Undefined when it is an image (or a type we cannot tell, but declared as an image).
+ */
+function notAThumbnail(
+	mimeType: string,
+	length: number | undefined,
+	first: Buffer,
+	videoBytes: number | undefined,
+): string | undefined {
+	const size = length === undefined ? '' : `, ${length} bytes`;
+	const video = sniffVideo(first);
+	if (video || /^video\//i.test(mimeType)) return `a video (${video ?? mimeType}${size})`;
+	if (!sniffImage(first) && !/^image\//i.test(mimeType))
+		return `something that is not an image (${mimeType || 'no Content-Type'}${size})`;
+	if (videoBytes !== undefined && videoBytes > 0 && length === videoBytes)
+		return `a file exactly the size of the video (${length} bytes)`;
+	return undefined;
+}
+
+const IMAGE_EXTENSIONS: Record<string, string> = {
+	'image/jpeg': 'jpg',
+	'image/png': 'png',
+	'image/webp': 'webp',
+	'image/gif': 'gif',
+};
 
 interface FetchResult {
 	statusCode: number;
@@ -195,6 +262,8 @@ export async function downloadMedia(
 	what: 'video' | 'thumbnail',
 	itemIndex: number,
 	variant = 0,
+	/** For a thumbnail: the size of the task's video, which a thumbnail cannot have */
+	videoBytes?: number,
 ): Promise<IBinaryData> {
 	const { ctx } = client;
 	const node = ctx.getNode();
@@ -223,10 +292,43 @@ export async function downloadMedia(
 
 		const { statusCode, headers, body } = result;
 		if (statusCode >= 200 && statusCode < 300) {
-			const mimeType =
-				String(headers['content-type'] ?? '')
-					.split(';')[0]
-					.trim() || source.mimeType;
+			const declared = String(headers['content-type'] ?? '')
+				.split(';')[0]
+				.trim();
+			let mimeType = declared || source.mimeType;
+			let extension = source.fileExtension;
+			if (what === 'thumbnail') {
+				// Checked before anything is stored: a host that answers with the video is not giving a thumbnail.
+				const length = Number(headers['content-length']);
+				const first = await peek(body);
+				const instead = notAThumbnail(
+					declared,
+					Number.isFinite(length) && length >= 0 ? length : undefined,
+					first,
+					videoBytes,
+				);
+				if (instead) {
+					body.destroy?.();
+					throw downloadError(
+						client,
+						task,
+						what,
+						itemIndex,
+						{
+							status: statusCode,
+							contentType: declared || null,
+							contentLength: headers['content-length'] ?? null,
+						},
+						`The provider answered the thumbnail request with ${instead}`,
+						'This host serves no thumbnail for the task (it ignores the thumbnail variant); the video is unaffected.',
+					);
+				}
+				const image = sniffImage(first);
+				if (image) {
+					mimeType = image.mimeType;
+					extension = IMAGE_EXTENSIONS[image.mimeType];
+				}
+			}
 			const suffix = what === 'thumbnail' ? '-thumbnail' : variant > 0 ? `-${variant + 1}` : '';
 			// The response stream goes to n8n as it is, the way n8n's own OpenAI video node hands over /content: in
 			// filesystem mode n8n writes it chunk by chunk with backpressure, nothing is buffered or hashed. What peak
@@ -234,7 +336,7 @@ export async function downloadMedia(
 			// Node alone with no n8n (`npm run bench:download` measures both nodes and that floor side by side).
 			return await ctx.helpers.prepareBinaryData(
 				body as unknown as Buffer,
-				`${task.id}${suffix}.${source.fileExtension}`,
+				`${task.id}${suffix}.${extension}`,
 				mimeType,
 			);
 		}
@@ -308,12 +410,15 @@ export async function downloadTaskFiles(
 	if (!thumbnail) return { binary };
 	let thumbnailError: string;
 	try {
+		const videoBytes = binary[field]?.bytes;
 		binary[THUMBNAIL_PROPERTY] = await downloadMedia(
 			client,
 			task,
 			thumbnail,
 			'thumbnail',
 			itemIndex,
+			0,
+			typeof videoBytes === 'number' ? videoBytes : undefined,
 		);
 		return { binary };
 	} catch (error) {

@@ -5,7 +5,7 @@ import {
 	type IGetNodeParameterOptions,
 } from 'n8n-workflow';
 import { DEFAULT_TIMEOUT_MS } from '../provider/transport';
-import type { InputFile } from '../rules/checks';
+import { refuserFor, type InputFile } from '../rules/checks';
 import { NO_DOWNLOADS, type Downloads } from '../tasks/follow';
 import type { Waiting } from '../tasks/polling';
 
@@ -25,14 +25,70 @@ export function readText(
 	return value === undefined || value === null ? '' : String(value);
 }
 
+/** A numeric parameter's editor label and the range its description allows (typeOptions minValue / maxValue). */
+interface NumberRule {
+	label: string;
+	min: number;
+	max: number;
+	integer?: boolean;
+}
+
+/**
+ * The numeric parameters the nodes share. The editor keeps a typed value in range, but an expression can give
+ * anything ("ten", nothing at all, -1, 1e9): each is checked here before any request, the way n8n's Wait node
+ * checks its amount, and refused with the field, the value and what is allowed.
+ */
+export const NUMBER_RULES = {
+	pollInterval: { label: 'Poll Interval (Seconds)', min: 1, max: 600 },
+	maxWaitTime: { label: 'Max Wait (Seconds)', min: 1, max: 86_400 },
+	concurrency: { label: 'Concurrency', min: 1, max: 50, integer: true },
+	requestTimeout: { label: 'Request Timeout (Seconds)', min: 1, max: 600 },
+} satisfies Record<string, NumberRule>;
+
+/**
+ * A number within its rule's range. Numbers and numeric text ("10", as an expression over JSON may give) pass;
+ * anything else — text, an expression that found nothing, NaN, Infinity, a value out of range — is refused.
+ */
+export function checkNumber(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	name: keyof typeof NUMBER_RULES,
+	value: unknown,
+): number {
+	const rule: NumberRule = NUMBER_RULES[name];
+	const n =
+		typeof value === 'number'
+			? value
+			: typeof value === 'string' && value.trim() !== ''
+				? Number(value)
+				: NaN;
+	if (
+		Number.isFinite(n) &&
+		n >= rule.min &&
+		n <= rule.max &&
+		(!rule.integer || Number.isInteger(n))
+	)
+		return n;
+	const allowed = `it must be ${rule.integer ? 'a whole number' : 'a number'} from ${rule.min} to ${rule.max}`;
+	const refuser = refuserFor(ctx.getNode(), itemIndex, { [name]: rule.label });
+	if (value === undefined || value === null || value === '')
+		refuser.refuse(
+			name,
+			`${rule.label} is empty, but ${allowed}`,
+			`Set ${rule.label}; if it is an expression, check that it finds a value for this item.`,
+		);
+	return refuser.notAllowed(name, value, allowed);
+}
+
 export function readWaiting(ctx: IExecuteFunctions, itemIndex: number): Waiting {
 	const wait = ctx.getNodeParameter('waitForCompletion', itemIndex, false) as boolean;
-	const intervalS = wait ? Number(ctx.getNodeParameter('pollInterval', itemIndex, 10)) : 10;
-	const maxWaitS = wait ? Number(ctx.getNodeParameter('maxWaitTime', itemIndex, 600)) : 0;
+	if (!wait) return { wait, intervalMs: 10_000, maxWaitMs: 0 };
+	const read = (name: 'pollInterval' | 'maxWaitTime', fallback: number) =>
+		checkNumber(ctx, itemIndex, name, ctx.getNodeParameter(name, itemIndex, fallback) as unknown);
 	return {
 		wait,
-		intervalMs: Math.max(1, intervalS) * 1000,
-		maxWaitMs: Math.max(0, maxWaitS) * 1000,
+		intervalMs: read('pollInterval', 10) * 1000,
+		maxWaitMs: read('maxWaitTime', 600) * 1000,
 	};
 }
 
@@ -64,14 +120,19 @@ export interface NodeOptions {
 	requestTimeoutMs: number;
 }
 
-/** Node-wide options: read from the first item, since they shape the whole batch. */
+/**
+ * Node-wide options: read from the first item, since they shape the whole batch. An option that is not set keeps
+ * its default; one that is set (also by an expression that finds nothing) must be in range.
+ */
 export function readNodeOptions(ctx: IExecuteFunctions): NodeOptions {
 	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
 	return {
-		concurrency: Math.max(1, Number(options.concurrency ?? 5)),
-		requestTimeoutMs: options.requestTimeout
-			? Math.max(1, Number(options.requestTimeout)) * 1000
-			: DEFAULT_TIMEOUT_MS,
+		concurrency:
+			'concurrency' in options ? checkNumber(ctx, 0, 'concurrency', options.concurrency) : 5,
+		requestTimeoutMs:
+			'requestTimeout' in options
+				? checkNumber(ctx, 0, 'requestTimeout', options.requestTimeout) * 1000
+				: DEFAULT_TIMEOUT_MS,
 	};
 }
 

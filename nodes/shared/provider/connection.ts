@@ -12,13 +12,6 @@ export const DEFAULT_BASE_URL: Record<ApiFlavor, string> = {
 	azure: '',
 };
 
-/** The path every flavor's endpoints start with, below the host. */
-export const API_PATH_PREFIX: Record<ApiFlavor, string> = {
-	toapis: '/v1',
-	openaiCompatible: '/v1',
-	azure: '/openai/v1',
-};
-
 export interface SoraConnection {
 	flavor: ApiFlavor;
 	/** e.g. https://toapis.com/v1 or https://res.openai.azure.com/openai/v1, without a trailing slash */
@@ -28,27 +21,42 @@ export interface SoraConnection {
 }
 
 /**
- * Users paste base URLs in every form ("https://host", "https://host/", "https://host/v1",
- * "https://res.openai.azure.com/openai/v1/"). Strip what the flavor adds itself, so each form works.
+ * The Base URL is used as typed, as OpenAI's SDK uses its baseURL: gateways put the API under any path
+ * (`https://gw.example/openai/v1`, a Cloudflare AI Gateway root ending in `/openai`, `…/api/paas/v4`), so nothing
+ * is dropped from it. Only trailing slashes go, and a version is added where the credential's field description
+ * says so (docs/providers.md#15-base-urls):
+ * - toapis: `/v1` unless the URL already ends with it (`https://toapis.com` and `https://toapis.com/v1` alike);
+ * - OpenAI-compatible: `/v1` when the URL is a bare host (`https://host.example`), nothing when it has a path;
+ * - Azure: `/openai/v1` after a bare resource host, `/v1` after a URL ending in `/openai`, nothing otherwise.
  */
+const TRAILING_SLASHES = /\/+$/;
+const BARE_HOST = /^[a-z][a-z0-9+.-]*:\/\/[^/]+$/i;
+const ENDS_WITH_V1 = /\/v1$/;
+const ENDS_WITH_OPENAI = /\/openai$/;
+
 export function apiRootOf(flavor: ApiFlavor, baseUrl: string): string {
-	const host = (baseUrl.trim() || DEFAULT_BASE_URL[flavor])
-		.replace(/\/+$/, '')
-		.replace(/\/openai\/v1$/, '')
-		.replace(/\/v1$/, '')
-		.replace(/\/openai$/, '');
-	return host + API_PATH_PREFIX[flavor];
+	const url = (baseUrl.trim() || DEFAULT_BASE_URL[flavor]).replace(TRAILING_SLASHES, '');
+	if (flavor === 'toapis') return ENDS_WITH_V1.test(url) ? url : url + '/v1';
+	if (BARE_HOST.test(url)) return url + (flavor === 'azure' ? '/openai/v1' : '/v1');
+	if (flavor === 'azure' && ENDS_WITH_OPENAI.test(url)) return url + '/v1';
+	return url;
 }
 
 /**
  * The same computation as apiRootOf, as an n8n expression over $credentials, for the credential test
  * (which n8n runs declaratively and cannot call our code). test/connection.test.mts checks both agree.
  */
-export const API_ROOT_EXPRESSION =
-	'={{ (($credentials.baseUrl || "").trim() || ' +
+const URL_EXPRESSION =
+	'(($credentials.baseUrl || "").trim() || ' +
 	`(${JSON.stringify(DEFAULT_BASE_URL)})[$credentials.apiFlavor])` +
-	'.replace(/\\/+$/, "").replace(/\\/openai\\/v1$/, "").replace(/\\/v1$/, "").replace(/\\/openai$/, "")' +
-	` + (${JSON.stringify(API_PATH_PREFIX)})[$credentials.apiFlavor] }}`;
+	`.replace(${String(TRAILING_SLASHES)}, "")`;
+export const API_ROOT_EXPRESSION =
+	'={{ $credentials.apiFlavor === "toapis" ' +
+	`? (${String(ENDS_WITH_V1)}.test(${URL_EXPRESSION}) ? ${URL_EXPRESSION} : ${URL_EXPRESSION} + "/v1") ` +
+	`: ${String(BARE_HOST)}.test(${URL_EXPRESSION}) ` +
+	`? ${URL_EXPRESSION} + ($credentials.apiFlavor === "azure" ? "/openai/v1" : "/v1") ` +
+	`: $credentials.apiFlavor === "azure" && ${String(ENDS_WITH_OPENAI)}.test(${URL_EXPRESSION}) ` +
+	`? ${URL_EXPRESSION} + "/v1" : ${URL_EXPRESSION} }}`;
 
 // zod is not a dependency of this package: n8n ships it and community nodes may import it (the real-n8n
 // test runs this code from a packed copy without node_modules to prove that).

@@ -34,6 +34,26 @@ export function readProviderFailure(status: number, body: unknown, text: string)
 	return { status, code, message };
 }
 
+/**
+ * Answers that say the provider did not take the request, so that repeating it cannot pay twice
+ * (docs/providers.md#8-rate-limits): every 429, and the 503s whose code names a limiter that answered before the
+ * request went any further — new-api's per-token gate (`token_concurrency_unavailable`, beside its 429
+ * `token_concurrency_limit_reached`) and toapis' submit limiter (`rate_limit_unavailable`). Other 5xx on a submit
+ * may hide an accepted task.
+ */
+const NOT_ACCEPTED_CODES = [
+	'token_concurrency_limit_reached',
+	'token_concurrency_unavailable',
+	'rate_limit_unavailable',
+];
+
+export function notAccepted(failure: ProviderFailure): boolean {
+	if (failure.status === 429) return true;
+	if (failure.status !== 503) return false;
+	const said = `${failure.code} ${failure.message}`.toLowerCase();
+	return NOT_ACCEPTED_CODES.some((code) => said.includes(code));
+}
+
 /** What a user should do about an HTTP failure, by status and provider code. */
 export function adviceFor(failure: ProviderFailure): { title: string; advice: string } {
 	const { status, code } = failure;
@@ -73,6 +93,13 @@ export function adviceFor(failure: ProviderFailure): { title: string; advice: st
 			title: `The provider's content policy refused the request (${status})`,
 			advice:
 				'Change the prompt or image (no real people, copyrighted characters or unsafe content) and try again.',
+		};
+	}
+	if (status === 503 && notAccepted(failure)) {
+		return {
+			title: `The provider's limiter did not take the request (${status})`,
+			advice:
+				'Nothing was created. Lower the number of items processed at once, or run the workflow again later.',
 		};
 	}
 	if (status === 429) {

@@ -16,8 +16,10 @@ const SHARE_STEP = 1 / 128;
 /**
  * Paces one kind of call (submits or reads) to the provider's token bucket, as far as its headers reveal it.
  *
- * toapis answers every call with X-RateLimit-Limit (bucket size), -Remaining and -Reset (seconds until the bucket
- * is full again), so the refill rate is (limit - remaining) / reset. Callers take tokens one by one, first come
+ * toapis answers every call with X-RateLimit-Limit (bucket size), -Remaining and -Reset (when the bucket is full
+ * again), so the refill rate is (limit - remaining) / (time until the reset). toapis does not say which form its reset
+ * takes: seconds from now and a Unix time (seconds or milliseconds, as GitHub and many APIs send it) are both read
+ * (resetDelayMs). Without a reset header no rate is learnt, and 429s with their Retry-After are the only signal. Callers take tokens one by one, first come
  * first served: after the burst, calls leave at the refill rate, instead of all waiting for a full bucket and
  * leaving together (stop-and-go), and instead of each discovering the limit with its own 429. However many calls
  * may run at once (Concurrency), the pace is the same.
@@ -85,13 +87,14 @@ export class RatePacer {
 		this.refill(now);
 		const limit = numberHeader(headers, 'x-ratelimit-limit');
 		const remaining = numberHeader(headers, 'x-ratelimit-remaining');
-		const resetS = numberHeader(headers, 'x-ratelimit-reset');
+		const reset = numberHeader(headers, 'x-ratelimit-reset');
+		const resetMs = reset === undefined ? undefined : resetDelayMs(reset, now);
 		if (limit !== undefined && remaining !== undefined && limit > 0) {
 			this.capacity = limit;
-			// A reset in whole seconds rounds up, so each reading is a lower bound of the true rate: keep the best,
-			// unless it is old enough that the account's limit may have changed since.
-			if (resetS !== undefined && resetS > 0 && resetS < 1e9 && limit > remaining) {
-				const reading = (limit - remaining) / (resetS * 1000);
+			// A reset in whole seconds (from now, or a Unix time) rounds up, so each reading is a lower bound of the true
+			// rate: keep the best, unless it is old enough that the account's limit may have changed since.
+			if (resetMs !== undefined && resetMs > 0 && limit > remaining) {
+				const reading = (limit - remaining) / resetMs;
 				if (
 					this.refillPerMs === undefined ||
 					reading >= this.refillPerMs ||
@@ -186,6 +189,16 @@ export function pacersForAccount(account: string): AccountPacers {
 /** Forgets what every account's answers taught (tests start each case as a fresh n8n process would). */
 export function forgetAccountPacing(): void {
 	accounts.clear();
+}
+
+/**
+ * How long until an X-RateLimit-Reset comes, in ms, from either form: a Unix time in milliseconds (above 10¹²) or
+ * seconds (above 10⁹, i.e. after 2001: no bucket takes 30 years to fill), else seconds from now.
+ */
+export function resetDelayMs(value: number, now = Date.now()): number {
+	if (value > 1e12) return Math.max(0, value - now);
+	if (value > 1e9) return Math.max(0, value * 1000 - now);
+	return Math.max(0, value * 1000);
 }
 
 function numberHeader(headers: IDataObject | undefined, name: string): number | undefined {

@@ -14,9 +14,9 @@ import { isObject } from '../util/json';
 import { Limiter } from '../util/limiter';
 import { ExecutionCancelled, pause } from '../util/wait';
 import { apiRootOf, connectionProblem, type SoraConnection } from './connection';
-import { adviceFor, readProviderFailure, redact, redactJson } from './errors';
+import { adviceFor, notAccepted, readProviderFailure, redact, redactJson } from './errors';
 import { adapterFor, type ApiCall, type FlavorAdapter } from './flavors';
-import { pacersForAccount, type AccountPacers } from './pacing';
+import { pacersForAccount, resetDelayMs, type AccountPacers } from './pacing';
 
 /** Everything a node needs to talk to the provider for one execution. */
 export interface SoraClient {
@@ -37,14 +37,14 @@ export interface SoraClient {
 	lanes: Record<CallKind, Limiter>;
 	/** The provider account's rate limit, shared by every call of a kind to that account in this n8n process */
 	pacers: AccountPacers;
-	/** 429 answers received, for the batch benchmark */
+	/** Answers that refused a call without taking it (429, a limiter's 503), for the batch benchmark */
 	rateLimited: number;
 }
 
 /**
  * "read" calls are idempotent and retried on 429, 5xx and dropped connections. A "submit" creates paid
- * work: it is repeated only when the provider explicitly refused it (429) or the connection was never
- * made, because any other failure may hide an accepted task.
+ * work: it is repeated only when the provider explicitly said it did not take it (429, or a 503 from its limiter:
+ * errors.ts notAccepted) or the connection was never made, because any other failure may hide an accepted task.
  */
 export type CallKind = 'read' | 'submit';
 
@@ -170,12 +170,8 @@ export function providerRetryDelayMs(headers: IDataObject, now = Date.now()): nu
 		if (!Number.isNaN(at)) return Math.max(0, at - now);
 	}
 	const reset = header(headers, 'x-ratelimit-reset');
-	if (reset !== undefined && /^\d+(\.\d+)?$/.test(reset.trim())) {
-		const value = parseFloat(reset);
-		if (value > 1e12) return Math.max(0, value - now); // epoch ms
-		if (value > 1e9) return Math.max(0, value * 1000 - now); // epoch s
-		return Math.ceil(value * 1000); // seconds from now
-	}
+	if (reset !== undefined && /^\d+(\.\d+)?$/.test(reset.trim()))
+		return Math.ceil(resetDelayMs(parseFloat(reset), now));
 	return undefined;
 }
 
@@ -272,6 +268,8 @@ interface AttemptFailure {
 	retryWait?: number;
 	/** A failed submit that the provider may nevertheless have accepted (and billed) */
 	maybeAccepted: boolean;
+	/** The provider said it did not take the request (429, a limiter's 503): waited out like a 429 */
+	notAccepted?: boolean;
 }
 
 /** No answer at all: a read is repeated after network errors, a submit only when it provably never left. */
@@ -340,7 +338,8 @@ function redirected(
 
 /**
  * A 4xx or 5xx: the provider's own reason and advice a user can act on. Reads are repeated on 429/5xx, submits only
- * on 429 (refused, so not taken); a submit answered with 5xx may have been taken.
+ * when the provider said it did not take them (429, a limiter's 503); a submit answered with another 5xx may have
+ * been taken.
  */
 function refused(
 	a: Attempt,
@@ -351,9 +350,10 @@ function refused(
 ): AttemptFailure {
 	const provider = readProviderFailure(statusCode, body, text);
 	const { title, advice } = adviceFor(provider);
-	const ambiguousSubmit = a.kind === 'submit' && statusCode >= 500;
-	const retryable = a.kind === 'read' ? RETRYABLE_STATUS.has(statusCode) : statusCode === 429;
-	if (statusCode === 429) a.client.rateLimited++;
+	const notTaken = notAccepted(provider);
+	const ambiguousSubmit = a.kind === 'submit' && statusCode >= 500 && !notTaken;
+	const retryable = a.kind === 'read' ? RETRYABLE_STATUS.has(statusCode) : notTaken;
+	if (notTaken) a.client.rateLimited++;
 	return {
 		title: provider.message ? `${title}: ${provider.message}` : title,
 		advice: ambiguousSubmit
@@ -369,6 +369,7 @@ function refused(
 		httpCode: String(statusCode),
 		retryWait: retryable ? (providerRetryDelayMs(headers) ?? backoffMs(a.attempt)) : undefined,
 		maybeAccepted: ambiguousSubmit,
+		notAccepted: notTaken,
 	};
 }
 
@@ -403,8 +404,8 @@ function failureError(a: Attempt, failure: AttemptFailure, itemIndex: number): N
 
 /**
  * The one place every authenticated provider call goes through: sends it, judges the answer, and repeats what is
- * safe to repeat — a 429 for up to RATE_LIMIT_PATIENCE_MS (it is never paid), other failures up to MAX_ATTEMPTS
- * times — within the caller's deadline.
+ * safe to repeat — a 429 or a limiter's 503 for up to RATE_LIMIT_PATIENCE_MS (neither is ever paid), other failures
+ * up to MAX_ATTEMPTS times — within the caller's deadline.
  */
 export async function callApi(
 	client: SoraClient,
@@ -441,7 +442,7 @@ export async function callApi(
 		const outcome = response ? judge(a, response) : unanswered(a, failureCode);
 		if (!('title' in outcome)) return outcome;
 
-		if (response?.statusCode === 429) {
+		if (outcome.notAccepted) {
 			rateLimitedSince ??= Date.now();
 		} else {
 			rateLimitedSince = undefined;

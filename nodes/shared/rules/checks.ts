@@ -17,6 +17,8 @@ export interface InputFile {
 export function show(value: unknown): string {
 	if (typeof value === 'string')
 		return `"${value.length > 80 ? value.slice(0, 77) + '...' : value}"`;
+	// JSON would say null for NaN and Infinity
+	if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
 	return JSON.stringify(value);
 }
 

@@ -32,8 +32,12 @@ export interface ModelRule {
 
 const TOAPIS_IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'] as const;
 const OPENAI_IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
-/** OpenAI-shaped hosts document prompts of at most 2,000 characters (third-party docs; toapis states none). */
-const OPENAI_MAX_PROMPT = 2000;
+/**
+ * OpenAI's published Videos API takes prompts of up to 32,000 characters, and its SDK sends them
+ * (docs/providers.md#9-model-rules). The 2,000 that some third-party pages state is theirs, not the API's: a host
+ * that documents a lower limit of its own refuses longer prompts itself. toapis states none.
+ */
+const OPENAI_MAX_PROMPT = 32_000;
 const STANDARD_SIZES = { '16:9': ['1280x720'], '9:16': ['720x1280'] } as const;
 
 /** What every OpenAI-shaped API shares: no toapis metadata, one reference image as a file of exactly the output size. */

@@ -30,20 +30,23 @@ function openAiStyleAdapter(flavor: ApiFlavor, label: string): FlavorAdapter {
 			return { method: 'GET', path: `/videos/${encodeURIComponent(id)}` };
 		},
 
-		// JSON, unless there is a reference image: then multipart with the image as the input_reference file.
+		// Always multipart/form-data, as OpenAI's SDK sends it (videos.create): hosts built around the SDK, such as
+		// new-api's Sora channel, take nothing else (docs/providers.md#10-reference-images-and-uploads). The reference
+		// image, if any, is the input_reference file part.
 		createVideo(request) {
-			const fields: Record<string, string> = { model: request.model, prompt: request.prompt };
-			if (request.duration !== undefined) fields.seconds = String(request.duration);
-			if (request.size) fields.size = request.size;
-			if (!request.image) return { method: 'POST', path: '/videos', body: fields };
 			const form = new FormData();
-			for (const [key, value] of Object.entries(fields)) form.append(key, value);
-			const { data, mimeType, fileName } = request.image;
-			form.append(
-				'input_reference',
-				new Blob([new Uint8Array(data)], { type: mimeType }),
-				fileName,
-			);
+			form.append('model', request.model);
+			form.append('prompt', request.prompt);
+			if (request.duration !== undefined) form.append('seconds', String(request.duration));
+			if (request.size) form.append('size', request.size);
+			if (request.image) {
+				const { data, mimeType, fileName } = request.image;
+				form.append(
+					'input_reference',
+					new Blob([new Uint8Array(data)], { type: mimeType }),
+					fileName,
+				);
+			}
 			return { method: 'POST', path: '/videos', body: form };
 		},
 
