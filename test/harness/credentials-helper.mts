@@ -15,7 +15,11 @@ import {
 export class TestCredentialsHelper extends ICredentialsHelper {
 	private data: Record<string, ICredentialDataDecryptedObject> = {};
 
-	constructor(private readonly types: Record<string, ICredentialType>) {
+	/** `label`: put on every request this helper authenticates (header x-sim-label), so the simulator's record tells whose it was */
+	constructor(
+		private readonly types: Record<string, ICredentialType>,
+		private readonly label?: string,
+	) {
 		super();
 	}
 
@@ -40,7 +44,8 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 	async authenticate(credentials: ICredentialDataDecryptedObject, typeName: string, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 		const { authenticate } = this.type(typeName);
 		if (typeof authenticate !== 'function') throw new Error(`${typeName}: only credentials with an authenticate() function are supported here`);
-		return await authenticate(credentials, requestOptions);
+		const authenticated = await authenticate(credentials, requestOptions);
+		return this.label ? { ...authenticated, headers: { ...authenticated.headers, 'x-sim-label': this.label } } : authenticated;
 	}
 
 	async preAuthentication() {
