@@ -383,7 +383,9 @@ describe('Sora Generate: batches', () => {
 	});
 
 	it('without rate-limit headers, absorbs the provider\'s 429s and still submits each item exactly once', async () => {
-		sim.setRateLimit({ submitPerSecond: 10, submitBurst: 5, queryPerSecond: 50, queryBurst: 500, headersOnSuccess: false });
+		// 1 per second after a burst of 5: five lanes outrun that however slow the machine (a 10/s bucket was never
+		// emptied by a loaded machine, so no 429 came to absorb)
+		sim.setRateLimit({ submitPerSecond: 1, submitBurst: 5, queryPerSecond: 50, queryBurst: 500, headersOnSuccess: false });
 		try {
 			const result = await batchOf15(5);
 			expect(result.error).toBeUndefined();

@@ -9,7 +9,7 @@ import { SAMPLE_MP4, SAMPLE_THUMBNAIL, startSimulator, type SoraSimulator } from
 import { allText, credentialsFor } from './harness/fixtures.mts';
 import { runNode } from './harness/run-node.mts';
 import { serveWebhook, type WebhookHost } from './harness/run-webhook.mts';
-import { waitUntil } from './harness/wait.mts';
+import { HANG_GUARD_MS, waitUntil } from './harness/wait.mts';
 
 const SECRET = 'a'.repeat(32) + 'b'.repeat(32);
 const OLD_SECRET = 'c'.repeat(64);
@@ -23,7 +23,9 @@ afterAll(async () => sim.close());
 beforeEach(async () => {
 	sim.reset();
 	host = await serveWebhook(SoraTrigger, { ...credentialsFor(sim, 'toapis'), webhookSecret: SECRET }, { downloadVideo: true });
-	sim.webhooks.configure({ defaultUrl: `${host.url}/webhook/trigger-id/webhook`, secret: SECRET, previousSecret: undefined, retryDelaysMs: [50, 100, 200] });
+	// Deliveries wait for the trigger's answer as long as a hang allows (toapis gives up after 10 s): on a busy machine the
+	// trigger's download before answering takes longer, and a delivery cut off by a clock is no verdict on the node.
+	sim.webhooks.configure({ defaultUrl: `${host.url}/webhook/trigger-id/webhook`, secret: SECRET, previousSecret: undefined, retryDelaysMs: [50, 100, 200], timeoutMs: HANG_GUARD_MS });
 });
 afterEach(async () => host.close());
 
