@@ -9,7 +9,11 @@ export default defineConfig({
 	test: {
 		include: ['test/**/*.test.mts'],
 		setupFiles: ['test/harness/setup.mts'],
-		testTimeout: 30_000,
+		// Hang guards only: no verdict rests on them. Tests wait for events (the simulator saw a request, a task reached
+		// a state), so a busy machine makes them slower, never wrong; only a test that hangs should ever reach these.
+		// (Loading n8n-core for the first time in a hook, or base64 of a 50 MB clip, can take a minute at load 14.)
+		testTimeout: 300_000,
+		hookTimeout: 300_000,
 		pool: 'forks',
 		// The suites mostly wait on the simulator's clocks, not the CPU: run them side by side even on 2 cores.
 		maxWorkers: 4,

@@ -7,6 +7,7 @@
  *
  * Grow it by adding routes to `routes` and scenario fields to `TaskScenario`.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -90,6 +91,10 @@ export interface RecordedRequest {
 	at: number;
 	/** When the answer was fully sent (for downloads: when the last byte left) */
 	doneAt?: number;
+	/** The x-sim-label header: a tag a client may put on its requests to know them again (only recorded) */
+	label?: string;
+	/** The task this request created, whatever its answer said (a fault after handling may have hidden it) */
+	createdTask?: string;
 }
 
 export interface RateLimit {
@@ -301,6 +306,8 @@ export class SoraSimulator {
 	private api: http.Server;
 	private cdn: http.Server;
 	private hanging = new Set<ServerResponse>();
+	/** The request being handled, so the task it creates is recorded on it */
+	private handling = new AsyncLocalStorage<RecordedRequest>();
 	/** toapis task webhooks: configuration, faults and every delivery made */
 	readonly webhooks = new WebhookDispatcher();
 	/** Uploaded files by id, served back from the CDN */
@@ -376,6 +383,8 @@ export class SoraSimulator {
 			reads: 0,
 		};
 		this.tasks.set(task.id, task);
+		const request = this.handling.getStore();
+		if (request) request.createdTask = task.id;
 		return task;
 	}
 
@@ -561,6 +570,7 @@ export class SoraSimulator {
 				'user-agent': req.headers['user-agent'],
 			},
 			at: Date.now(),
+			label: req.headers['x-sim-label'] as string | undefined,
 		};
 		if (raw.length && String(req.headers['content-type'] ?? '').startsWith('multipart/form-data')) {
 			record.body = await parseMultipart(raw, String(req.headers['content-type']));
@@ -589,11 +599,11 @@ export class SoraSimulator {
 			// Let the normal handler do its work (create the task) but swallow its answer.
 			const before = new Set(this.tasks.keys());
 			const sink = new http.ServerResponse(req);
-			await this.route(server, url, method, record, req, sink as ServerResponse);
+			await this.handling.run(record, () => this.route(server, url, method, record, req, sink as ServerResponse));
 			const created = [...this.tasks.keys()].find((id) => !before.has(id));
 			return this.answerFault(fault, req, res, created);
 		}
-		await this.route(server, url, method, record, req, res);
+		await this.handling.run(record, () => this.route(server, url, method, record, req, res));
 	}
 
 	/** `createdId`: the task the request created before the fault struck (afterHandling) */

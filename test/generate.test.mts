@@ -2,8 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { IDataObject } from 'n8n-workflow';
 import { SoraGenerate } from '../nodes/SoraGenerate/SoraGenerate.node';
 import { SAMPLE_MP4, startSimulator, type Flavor, type SoraSimulator } from '../simulator/server.mts';
-import { allText, credentialsFor, itemWithBinary, makePng } from './harness/fixtures.mts';
+import { allText, credentialsFor, finishNow, itemWithBinary, makePng } from './harness/fixtures.mts';
 import { readStored, runNode } from './harness/run-node.mts';
+import { loggedSubmission } from './harness/wait.mts';
 
 let sim: SoraSimulator;
 beforeAll(async () => {
@@ -249,11 +250,15 @@ describe('Sora Generate: waiting, and never losing paid work', () => {
 	});
 
 	it('cancelling mid-wait stops at once and names the task', async () => {
-		const result = await generate('toapis', { prompt: 'Forever [sim:stuck]', waitForCompletion: true, pollInterval: 5, maxWaitTime: 60 }, { cancelAfterMs: 400 });
+		// Stopped once the node holds the task id and waits for its first read, 30 s away: however busy the machine,
+		// a node that stops at once ends long before that read; one that sleeps on ends at it (or at Max Wait).
+		const result = await generate('toapis', { prompt: 'Forever [sim:stuck]', waitForCompletion: true, pollInterval: 30, maxWaitTime: 600 }, { cancelWhen: loggedSubmission });
 		const id = [...sim.tasks.keys()][0];
-		expect(result.durationMs).toBeLessThan(3000);
+		expect(result.cancel?.conditionMet).toBe(true);
 		expect(result.error?.message).toMatch(/cancelled/);
 		expect(result.error?.message).toContain(id);
+		expect(sim.readsOf(id)).toBe(0);
+		expect(result.cancel!.nodeStoppedAfterMs).toBeLessThan(30_000);
 	});
 
 	it('never repeats a submit that got a 500 (it may have been accepted), and says so (no lookup on OpenAI-style hosts)', async () => {
@@ -307,6 +312,18 @@ describe('Sora Generate: batches', () => {
 			credentials: credentialsFor(sim, 'toapis'),
 		});
 	const submitTimes = () => sim.requestsTo('api').filter((r) => r.method === 'POST' && r.status === 200).map((r) => r.at);
+	/** The most tasks that were open at one moment: submitted (the simulator created them) and not yet read for the last time */
+	const mostTasksOpenAtOnce = () => {
+		const lastRead = new Map<string, number>();
+		for (const r of sim.requestsTo('api')) if (r.method === 'GET') lastRead.set(decodeURIComponent(r.path.split('/').at(-1)!), r.at);
+		const edges = [...sim.tasks.values()].flatMap((t) => [[t.createdAt, 1], [lastRead.get(t.id) ?? t.createdAt, -1]] as const);
+		// at equal times an opening counts before a closing: ms-resolution stamps of overlapping work must overlap
+		edges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+		let open = 0;
+		let most = 0;
+		for (const [, step] of edges) most = Math.max(most, (open += step));
+		return most;
+	};
 
 	it('submits many items together within the provider\'s rate limit, each exactly once, keeping item order', async () => {
 		sim.setRateLimit({ submitPerSecond: 5, submitBurst: 5, queryPerSecond: 50, queryBurst: 500 });
@@ -322,8 +339,10 @@ describe('Sora Generate: batches', () => {
 			expect(sim.rateLimited).toBe(0);
 			const times = submitTimes();
 			expect(times[14] - times[0]).toBeGreaterThanOrEqual(1800);
-			// the batch waits for the bucket, not item by item: ~1 s of refill + one poll interval, not 15 × the task
-			expect(result.durationMs).toBeLessThan(6000);
+			// the batch waits for the bucket, not item by item: its tasks are followed side by side. Counted on the
+			// simulator's record (each task from its submit to its last read), not on a stopwatch: one item at a time
+			// would never have two open; the first read is a whole poll interval after the submits of the first burst.
+			expect(mostTasksOpenAtOnce()).toBeGreaterThanOrEqual(5);
 		} finally {
 			sim.setRateLimit(undefined);
 		}
@@ -343,13 +362,16 @@ describe('Sora Generate: batches', () => {
 	});
 
 	it('polls each task from the moment its id is known, while later items are still being submitted', async () => {
-		sim.setRateLimit({ submitPerSecond: 5, submitBurst: 5, queryPerSecond: 50, queryBurst: 500 });
+		// a slow bucket (2 per second after a burst of 5) spreads the 15 submits over 5 s, so the first read (one 1 s
+		// interval after the first submit) has 4 s to spare on a busy machine rather than 1 s
+		sim.setRateLimit({ submitPerSecond: 2, submitBurst: 5, queryPerSecond: 50, queryBurst: 500 });
 		try {
 			const result = await batchOf15(5);
 			expect(result.error).toBeUndefined();
 			const reads = sim.requestsTo('api').filter((r) => r.method === 'GET');
 			const times = submitTimes();
-			// the last of 15 submits leaves ~2 s after the first; the first task (300 ms) is read ~1 s after its submit
+			// the last of 15 submits leaves ~5 s after the first; the first task (300 ms) is read ~1 s after its submit
+			expect(times[14] - times[0]).toBeGreaterThanOrEqual(4500);
 			expect(reads[0].at).toBeLessThan(times[14]);
 			expect(result.output!.every((o) => o.json.status === 'completed')).toBe(true);
 		} finally {
@@ -375,7 +397,9 @@ describe('Sora Generate: batches', () => {
 	});
 
 	it('without rate-limit headers, absorbs the provider\'s 429s and still submits each item exactly once', async () => {
-		sim.setRateLimit({ submitPerSecond: 10, submitBurst: 5, queryPerSecond: 50, queryBurst: 500, headersOnSuccess: false });
+		// 1 per second after a burst of 5: five lanes outrun that however slow the machine (a 10/s bucket was never
+		// emptied by a loaded machine, so no 429 came to absorb)
+		sim.setRateLimit({ submitPerSecond: 1, submitBurst: 5, queryPerSecond: 50, queryBurst: 500, headersOnSuccess: false });
 		try {
 			const result = await batchOf15(5);
 			expect(result.error).toBeUndefined();
@@ -390,16 +414,19 @@ describe('Sora Generate: batches', () => {
 
 describe('Sora Generate under n8n\'s Retry On Fail (the node runs again in the same execution)', () => {
 	it('reuses the task it already submitted instead of paying again', async () => {
-		const parameters = { model: rl('sora-2'), duration: 10, prompt: 'A slow one [sim:ms=2500]', waitForCompletion: true, pollInterval: 1 };
+		// The task stays unfinished until the first wait has timed out, then the provider finishes it: no duration has
+		// to outlast a 1 s wait on a busy machine.
+		const parameters = { model: rl('sora-2'), duration: 10, prompt: 'A slow one [sim:stuck]', waitForCompletion: true, pollInterval: 1 };
 		const first = await generate('toapis', { ...parameters, maxWaitTime: 1 }, { executionId: 'exec-retry-1' });
 		const id = [...sim.tasks.keys()][0];
 		expect(first.error?.message).toContain(id);
-		const retry = await generate('toapis', { ...parameters, maxWaitTime: 10 }, { executionId: 'exec-retry-1' });
+		finishNow(sim.tasks.get(id)!);
+		const retry = await generate('toapis', { ...parameters, maxWaitTime: 60 }, { executionId: 'exec-retry-1' });
 		expect(retry.error).toBeUndefined();
 		expect(retry.output![0].json).toMatchObject({ id, status: 'completed' });
 		expect(sim.submissions).toHaveLength(1);
 		// another execution is another video
-		await generate('toapis', parameters, { executionId: 'exec-retry-2' });
+		await generate('toapis', { ...parameters, maxWaitTime: 1 }, { executionId: 'exec-retry-2' });
 		expect(sim.submissions).toHaveLength(2);
 	});
 

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SoraTaskStatus } from '../nodes/SoraTaskStatus/SoraTaskStatus.node';
 import { SAMPLE_MP4, SAMPLE_THUMBNAIL, startSimulator, type SoraSimulator } from '../simulator/server.mts';
-import { FLAVORS, allText, credentialsFor } from './harness/fixtures.mts';
+import { FLAVORS, allText, credentialsFor, finishNow } from './harness/fixtures.mts';
 import { readStored, runNode } from './harness/run-node.mts';
+import { waitUntil } from './harness/wait.mts';
 
 let sim: SoraSimulator;
 beforeAll(async () => {
@@ -113,15 +114,19 @@ describe.each(FLAVORS)('Sora Task Status on the %s flavor', (flavor) => {
 	});
 
 	it('stops waiting at once when the execution is cancelled, naming the task', async () => {
+		// Stopped once the simulator has seen the first read: the node is then waiting 30 s for the next one. A node that
+		// stops at once ends long before it, however busy the machine; one that sleeps on reads again (or hits Max Wait).
 		const task = sim.createTask(flavor, 'video', { outcome: 'stuck' });
 		const result = await runNode(SoraTaskStatus, {
-			parameters: { taskId: task.id, waitForCompletion: true, pollInterval: 5, maxWaitTime: 60 },
+			parameters: { taskId: task.id, waitForCompletion: true, pollInterval: 30, maxWaitTime: 600 },
 			credentials: credentialsFor(sim, flavor),
-			cancelAfterMs: 300,
+			cancelWhen: () => sim.readsOf(task.id) >= 1,
 		});
-		expect(result.durationMs).toBeLessThan(3000);
+		expect(result.cancel?.conditionMet).toBe(true);
 		expect(result.error?.message).toMatch(/cancelled/);
 		expect(result.error?.message).toContain(task.id);
+		expect(sim.readsOf(task.id)).toBe(1);
+		expect(result.cancel!.nodeStoppedAfterMs).toBeLessThan(30_000);
 	});
 
 	it('says "task not found" for an unknown id', async () => {
@@ -209,16 +214,32 @@ describe('Sora Task Status, flavor specifics', () => {
 	});
 
 	it('polls many items in one loop: a batch takes about as long as its slowest task', async () => {
-		const tasks = Array.from({ length: 12 }, (_, i) => sim.createTask('toapis', 'video', { durationMs: 1000 + (i % 3) * 500 }));
+		// The tasks stay unfinished until every one of them has been read once, then the provider finishes them all.
+		// Followed side by side, each is read once more and done; one at a time, the first would wait alone until its
+		// Max Wait and fail. No stopwatch: a busy machine only makes both slower.
+		const tasks = Array.from({ length: 12 }, () => sim.createTask('toapis', 'video', { outcome: 'stuck' }));
+		const readsAtFinish = new Map<string, number>();
+		const allRead = () => tasks.every((t) => sim.readsOf(t.id) >= 1);
+		let ended = false;
+		const finishOnceAllRead = waitUntil(() => ended || allRead(), 'a first read of all 12 tasks').then(() => {
+			if (ended) return;
+			for (const t of tasks) {
+				readsAtFinish.set(t.id, sim.readsOf(t.id));
+				finishNow(t);
+			}
+		});
 		const result = await runNode(SoraTaskStatus, {
 			items: tasks.map((t) => ({ json: { id: t.id } })),
 			parameters: { ...fastWait, downloadVideo: true },
 			credentials: credentialsFor(sim, 'toapis'),
 		});
+		ended = true;
+		await finishOnceAllRead;
 		expect(result.error).toBeUndefined();
+		expect(readsAtFinish.size).toBe(12);
 		expect(result.output!.map((o) => o.json.id)).toEqual(tasks.map((t) => t.id));
 		expect(result.output!.every((o) => o.json.status === 'completed' && o.binary?.data)).toBe(true);
-		expect(result.durationMs).toBeLessThan(6000); // one at a time would take > 12 × 1 s
-		for (const t of tasks) expect(sim.readsOf(t.id)).toBeLessThanOrEqual(Math.ceil(t.scenario.durationMs / 1000) + 1);
+		// once a task is finished, one read sees it and polling stops
+		for (const t of tasks) expect(sim.readsOf(t.id) - readsAtFinish.get(t.id)!).toBe(1);
 	});
 });

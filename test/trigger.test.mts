@@ -9,6 +9,7 @@ import { SAMPLE_MP4, SAMPLE_THUMBNAIL, startSimulator, type SoraSimulator } from
 import { allText, credentialsFor } from './harness/fixtures.mts';
 import { runNode } from './harness/run-node.mts';
 import { serveWebhook, type WebhookHost } from './harness/run-webhook.mts';
+import { HANG_GUARD_MS, waitUntil } from './harness/wait.mts';
 
 const SECRET = 'a'.repeat(32) + 'b'.repeat(32);
 const OLD_SECRET = 'c'.repeat(64);
@@ -22,7 +23,9 @@ afterAll(async () => sim.close());
 beforeEach(async () => {
 	sim.reset();
 	host = await serveWebhook(SoraTrigger, { ...credentialsFor(sim, 'toapis'), webhookSecret: SECRET }, { downloadVideo: true });
-	sim.webhooks.configure({ defaultUrl: `${host.url}/webhook/trigger-id/webhook`, secret: SECRET, previousSecret: undefined, retryDelaysMs: [50, 100, 200] });
+	// Deliveries wait for the trigger's answer as long as a hang allows (toapis gives up after 10 s): on a busy machine the
+	// trigger's download before answering takes longer, and a delivery cut off by a clock is no verdict on the node.
+	sim.webhooks.configure({ defaultUrl: `${host.url}/webhook/trigger-id/webhook`, secret: SECRET, previousSecret: undefined, retryDelaysMs: [50, 100, 200], timeoutMs: HANG_GUARD_MS });
 });
 afterEach(async () => host.close());
 
@@ -37,11 +40,12 @@ async function generate(additionalFields: IDataObject, prompt = 'A cat surfing a
 	});
 }
 
-async function settled(expectedDeliveries: number, timeoutMs = 5000) {
-	const until = Date.now() + timeoutMs;
-	while (Date.now() < until && (sim.webhooks.deliveries.length < expectedDeliveries || sim.webhooks.pending > 0)) {
-		await new Promise((r) => setTimeout(r, 20));
-	}
+/** Waits until the simulator has made this many deliveries and has none scheduled or in flight (no clock: an event). */
+async function settled(expectedDeliveries: number) {
+	await waitUntil(
+		() => sim.webhooks.deliveries.length >= expectedDeliveries && sim.webhooks.pending === 0,
+		`${expectedDeliveries} webhook deliveries and none pending (${sim.webhooks.deliveries.length} made so far)`,
+	);
 	return sim.webhooks.deliveries;
 }
 
@@ -192,10 +196,11 @@ describe('Sora Trigger refuses what it cannot trust, and starts nothing', () => 
 	it('without a signing secret the trigger answers 500, toapis retries, and the event arrives once the secret is set', async () => {
 		host.credentials.webhookSecret = '';
 		sim.webhooks.configure({ retryDelaysMs: [300, 300] });
+		// the user sets the secret right after the first refusal: before the answer leaves, so no retry timer can win
+		host.onAnswer = ({ status }) => {
+			if (status === 500) host.credentials.webhookSecret = SECRET;
+		};
 		await generate({});
-		const until = Date.now() + 3000;
-		while (!sim.webhooks.deliveries.some((d) => d.status === 500) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-		host.credentials.webhookSecret = SECRET;
 		const deliveries = await settled(2);
 		expect(deliveries.map((d) => [d.attempt, d.status])).toEqual([[1, 500], [2, 200]]);
 		expect(host.executions).toHaveLength(1);

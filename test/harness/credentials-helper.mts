@@ -32,7 +32,11 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 	/** How often each step was asked for, in the current run */
 	readonly calls = { getDecrypted: 0, authenticate: 0 };
 
-	constructor(private readonly types: Record<string, ICredentialType>) {
+	/** `label`: put on every request this helper authenticates (header x-sim-label), so the simulator's record tells whose it was */
+	constructor(
+		private readonly types: Record<string, ICredentialType>,
+		private readonly label?: string,
+	) {
 		super();
 	}
 
@@ -72,7 +76,8 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		this.fail('authenticate');
 		const { authenticate } = this.type(typeName);
 		if (typeof authenticate !== 'function') throw new Error(`${typeName}: only credentials with an authenticate() function are supported here`);
-		return await authenticate(credentials, requestOptions);
+		const authenticated = await authenticate(credentials, requestOptions);
+		return this.label ? { ...authenticated, headers: { ...authenticated.headers, 'x-sim-label': this.label } } : authenticated;
 	}
 
 	async preAuthentication() {

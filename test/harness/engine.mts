@@ -24,6 +24,7 @@ import type {
 import { SoraApi } from '../../credentials/SoraApi.credentials';
 import { TestCredentialsHelper, type CredentialFaults } from './credentials-helper.mts';
 import { captureLogger } from './logger.mts';
+import { HANG_GUARD_MS, WaitTimeout, waitUntil } from './wait.mts';
 
 export interface ExecuteOne {
 	nodeType: INodeType;
@@ -32,8 +33,20 @@ export interface ExecuteOne {
 	credentials: ICredentialDataDecryptedObject;
 	executionId: string;
 	startNodeName: string;
-	cancelAfterMs?: number;
 	credentialFaults?: CredentialFaults;
+	/** Tags every API request of this execution (header x-sim-label; see SoraSimulator's RecordedRequest.label) */
+	requestLabel?: string;
+	/** Stop the execution (as n8n's Stop button does) as soon as this holds; checked every 10 ms while it runs */
+	cancelWhen?: () => boolean;
+}
+
+export interface Cancellation {
+	/** When the execution was stopped */
+	at: number;
+	/** false: the condition never held, and the execution was stopped by the hang guard instead */
+	conditionMet: boolean;
+	/** From the stop to the moment the node under test handed n8n its result (undefined: it never did) */
+	nodeStoppedAfterMs?: number;
 }
 
 export interface ExecuteOutcome {
@@ -43,6 +56,7 @@ export interface ExecuteOutcome {
 	workflowError?: Error;
 	status: string;
 	pathOf: (binaryId: string) => string;
+	cancel?: Cancellation;
 }
 
 const START_TYPE = 'n8n-nodes-sora-test.start';
@@ -111,11 +125,13 @@ async function start() {
 	lib.LoggerProxy.init(captureLogger); // n8n's own log lines (the engine's) go to the run's log too
 	const binaryData = Container.get(core.BinaryDataService);
 	await binaryData.init();
-	const credentialsHelper = new TestCredentialsHelper({ soraApi: new SoraApi() });
 	const pathOf = (id: string) => binaryData.getPath(id);
 
 	async function executeOne(run: ExecuteOne): Promise<ExecuteOutcome> {
 		const { workflow, start } = twoNodeWorkflow(lib, run);
+		// Each execution has its own credentials helper: executions may overlap in one process (batches run side by
+		// side; a test that outlived its timeout still runs), and one must never see another's credential.
+		const credentialsHelper = new TestCredentialsHelper({ soraApi: new SoraApi() }, run.requestLabel);
 		credentialsHelper.setCredentials({ soraApi: run.credentials }, run.credentialFaults);
 		const { hooks, nodeUnderTest } = hooksFor(core, workflow, run);
 		const additionalData = { ...INSTANCE, credentialsHelper, hooks, executionId: run.executionId, workflowId: workflow.id };
@@ -130,22 +146,32 @@ async function start() {
 			// n8n refuses to start a workflow whose nodes have issues (e.g. a required parameter left empty).
 			return { workflowError: error as Error, status: 'error', pathOf };
 		}
-		const canceller = run.cancelAfterMs === undefined ? undefined : setTimeout(() => running.cancel(), run.cancelAfterMs);
+		let cancel: Cancellation | undefined;
+		let ended = false;
+		const canceller = run.cancelWhen && stopWhen(run.cancelWhen, () => ended, (conditionMet) => {
+			cancel = { at: Date.now(), conditionMet };
+			running.cancel();
+		});
 		let result: IRun;
+		let workflowEndedAt: number;
 		try {
 			result = await running;
 		} finally {
-			clearTimeout(canceller);
+			workflowEndedAt = Date.now();
+			ended = true;
+			await canceller;
 		}
-		// A cancelled execution ends before its node has wound down; n8n still records what the node did.
-		if (result.status === 'canceled' && !nodeUnderTest.taskData) await Promise.race([nodeUnderTest.finished, delay(10_000)]);
+		// A cancelled execution ends before its node has wound down; n8n still records what the node did. Wait for the
+		// node itself (the guard only ends a hang: a node that never stops fails its test for want of a result).
+		if (result.status === 'canceled' && !nodeUnderTest.taskData) await Promise.race([nodeUnderTest.finished, delay(HANG_GUARD_MS)]);
+		// When the node stopped: its own hook, or else (n8n ended the execution with the node's error, without the
+		// hook) the end of the execution, which that error caused.
+		const nodeStoppedAt = nodeUnderTest.finishedAt ?? (result.status === 'canceled' ? undefined : workflowEndedAt);
+		if (cancel && nodeStoppedAt !== undefined) cancel.nodeStoppedAfterMs = nodeStoppedAt - cancel.at;
 		const { taskData } = nodeUnderTest;
 		const workflowError = taskData ? undefined : (result.data.resultData.error as Error | undefined);
-		return { taskData, workflowError, status: result.status, pathOf };
+		return { taskData, workflowError, status: result.status, pathOf, cancel };
 	}
-	// Webhook requests get their own credentials helper: they arrive while node runs of the same test are going on.
-	const webhookCredentials = new TestCredentialsHelper({ soraApi: new SoraApi() });
-
 	/** n8n-core's own WebhookContext for one request, over a workflow of just the webhook node. */
 	function webhookContext(hook: WebhookRequest) {
 		const nodeTypes: INodeTypes = {
@@ -163,8 +189,10 @@ async function start() {
 			staticData: hook.staticData,
 			settings: { executionOrder: 'v1' },
 		});
-		webhookCredentials.setCredentials({ soraApi: hook.credentials });
-		const additionalData = { ...INSTANCE, credentialsHelper: webhookCredentials, httpRequest: hook.request, httpResponse: hook.response, workflowId: workflow.id };
+		// Each request its own credentials helper: deliveries arrive side by side, and while node runs go on.
+		const credentialsHelper = new TestCredentialsHelper({ soraApi: new SoraApi() });
+		credentialsHelper.setCredentials({ soraApi: hook.credentials });
+		const additionalData = { ...INSTANCE, credentialsHelper, httpRequest: hook.request, httpResponse: hook.response, workflowId: workflow.id };
 		const description = hook.nodeType.description.webhooks![0];
 		const webhookData = { httpMethod: 'POST', node: hook.node.name, path: description.path, webhookDescription: description, workflowId: workflow.id } as IWebhookData;
 		const context = new core.WebhookContext(workflow, hook.node, additionalData as unknown as IWorkflowExecuteAdditionalData, 'webhook', webhookData, [], null);
@@ -203,10 +231,11 @@ function hooksFor(core: Core, workflow: Workflow, run: ExecuteOne) {
 		...{ active: false, isArchived: false, createdAt: new Date(), updatedAt: new Date(), activeVersionId: null },
 	};
 	const hooks = new core.ExecutionLifecycleHooks('manual', run.executionId, workflowData as never);
-	const nodeUnderTest: { taskData?: ITaskData; finished: Promise<void> } = { finished: Promise.resolve() };
+	const nodeUnderTest: { taskData?: ITaskData; finished: Promise<void>; finishedAt?: number } = { finished: Promise.resolve() };
 	nodeUnderTest.finished = new Promise<void>((resolve) =>
 		hooks.addHandler('nodeExecuteAfter', (nodeName, data) => {
 			if (nodeName !== run.node.name) return;
+			nodeUnderTest.finishedAt = Date.now();
 			nodeUnderTest.taskData = data;
 			resolve();
 		}),
@@ -236,6 +265,20 @@ const INSTANCE = {
 	getRuntimeCredential: async () => undefined,
 	logAiEvent: () => undefined,
 };
+
+/**
+ * Stops the execution once `condition` holds (or, should it never hold, after the hang guard), unless it ended first.
+ * `stop` gets whether the condition was met.
+ */
+async function stopWhen(condition: () => boolean, ended: () => boolean, stop: (conditionMet: boolean) => void): Promise<void> {
+	try {
+		await waitUntil(() => ended() || condition(), 'the condition to stop the execution');
+		if (!ended()) stop(true);
+	} catch (error) {
+		if (!(error instanceof WaitTimeout)) throw error;
+		if (!ended()) stop(false);
+	}
+}
 
 function delay(ms: number) {
 	return new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

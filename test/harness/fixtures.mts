@@ -20,3 +20,13 @@ export { makePng } from '../../simulator/media.mts';
 export function itemWithBinary(property: string, data: Buffer, mimeType: string, fileName: string): INodeExecutionData {
 	return { json: {}, binary: { [property]: { data: data.toString('base64'), mimeType, fileName } } };
 }
+
+import type { SimTask } from '../../simulator/server.mts';
+
+/**
+ * The provider finishes a task now (it was stuck until then): tests make a task finish at an exact point of their
+ * sequence (after a wait timed out, once every task was read) instead of choosing a duration that must outlast a wait.
+ */
+export function finishNow(task: SimTask): void {
+	task.scenario = { ...task.scenario, outcome: 'completed', durationMs: 0 };
+}

@@ -20,7 +20,7 @@ import {
 	type ITaskData,
 } from 'n8n-workflow';
 import type { CredentialFaults } from './credentials-helper.mts';
-import { engine } from './engine.mts';
+import { engine, type Cancellation } from './engine.mts';
 import { logSink } from './logger.mts';
 
 export interface RunOptions {
@@ -31,12 +31,17 @@ export interface RunOptions {
 	continueOnFail?: boolean;
 	/** The node's On Error setting (continueOnFail: true is continueRegularOutput) */
 	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
-	/** Cancel the execution after this many ms (as n8n's Stop button does) */
-	cancelAfterMs?: number;
+	/**
+	 * Stop the execution (as n8n's Stop button does) as soon as this holds, e.g. once the node logged its submission
+	 * (loggedSubmission) or the simulator saw a read: an event, not a delay, so a busy machine stops it at the same point
+	 */
+	cancelWhen?: (run: { logs: readonly string[] }) => boolean;
 	/** n8n's execution id; runs with the same id are retries of one execution (Retry On Fail) */
 	executionId?: string;
 	/** Name of the node under test (default: the node's default name), for $('Name') expressions */
 	nodeName?: string;
+	/** Tags every API request of this run (header x-sim-label), so the simulator's record tells which run sent it */
+	requestLabel?: string;
 	/** Name of the start node that feeds the items (default "Start") */
 	startNodeName?: string;
 	/** n8n's credential service fails this many times first, as while its database restarts (before any request) */
@@ -56,7 +61,10 @@ export interface RunResult {
 	/** Files in n8n's binary data store that the node's output refers to, by binary id */
 	stored: Map<string, StoredBinary>;
 	logs: string[];
+	/** Wall time of the run (for figures only: no verdict should rest on it, a busy machine stretches it) */
 	durationMs: number;
+	/** When cancelWhen stopped the execution, and how long the node took to stop after that */
+	cancel?: Cancellation;
 	/** The whole run as n8n records it: every node's task data, the execution status */
 	run: { status: string; taskData?: ITaskData };
 }
@@ -130,6 +138,7 @@ export async function runNode(NodeClass: new () => INodeType, options: RunOption
 		onError: options.onError ?? (options.continueOnFail ? 'continueRegularOutput' : undefined),
 	};
 	const logs: string[] = [];
+	const { cancelWhen } = options;
 	const started = Date.now();
 	const outcome = await logSink.run(logs, () =>
 		executeOne({
@@ -139,7 +148,8 @@ export async function runNode(NodeClass: new () => INodeType, options: RunOption
 			credentials: options.credentials,
 			executionId: options.executionId ?? `test-${process.pid}-${++executions}`,
 			startNodeName: options.startNodeName ?? 'Start',
-			cancelAfterMs: options.cancelAfterMs,
+			cancelWhen: cancelWhen && (() => cancelWhen({ logs })),
+			requestLabel: options.requestLabel,
 			credentialFaults: options.credentialFaults,
 		}),
 	);
@@ -155,6 +165,7 @@ export async function runNode(NodeClass: new () => INodeType, options: RunOption
 		stored: storedFiles([...(output ?? []), ...(errorOutput ?? [])], outcome.pathOf),
 		logs,
 		durationMs,
+		cancel: outcome.cancel,
 		run: { status: outcome.status, taskData },
 	};
 }

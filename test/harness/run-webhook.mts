@@ -22,6 +22,11 @@ export interface WebhookHost {
 	/** Change the node's parameters or the credential between requests */
 	parameters: IDataObject;
 	credentials: ICredentialDataDecryptedObject;
+	/**
+	 * Called with each answer before it is sent back, so a test can change the node's setup at an exact point of a
+	 * delivery sequence (e.g. set the secret once the first delivery was refused) instead of racing a retry timer
+	 */
+	onAnswer?: (answer: { status: number; body: string }) => void;
 	/** Answer the next N requests with this status before the node sees them (a proxy in trouble) */
 	failNext(count: number, status: number): void;
 	/** The bytes of a binary the node put into n8n's binary data store */
@@ -58,7 +63,10 @@ export async function serveWebhook(
 	const server = http.createServer(async (req, res) => {
 		const chunks: Buffer[] = [];
 		for await (const chunk of req) chunks.push(chunk as Buffer);
-		const answered = (status: number, body: string) => host.answers.push({ status, body });
+		const answered = (status: number, body: string) => {
+			host.answers.push({ status, body });
+			host.onAnswer?.({ status, body });
+		};
 		if (failures.count > 0) {
 			failures.count--;
 			answered(failures.status, 'proxy failure');
