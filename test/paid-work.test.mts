@@ -90,7 +90,8 @@ describe('toapis: a lost answer is found again by business id', () => {
 		old.request = { client_business_id: 'sheet-row-7' };
 		old.createdAt = Date.now() - 60 * 60_000;
 		sim.inject({ match: POST_TOAPIS, kind: 'status', status: 502 });
-		const result = await generate({ additionalFields: { clientBusinessId: 'sheet-row-7' } });
+		// Submit a New One: the earlier run's task is not reused, and not mistaken for this submit's after a lost answer
+		const result = await generate({ additionalFields: { clientBusinessId: 'sheet-row-7', ifTaskExists: 'submitNew' } });
 		expect(result.error).toBeUndefined();
 		expect(result.output![0].json.id).not.toBe(old.id);
 		expect(sim.submissions).toHaveLength(1);
@@ -112,5 +113,46 @@ describe('toapis: a lost answer is found again by business id', () => {
 		const result = await generate();
 		expect(result.error?.description).toMatch(/may still have been accepted/);
 		expect(sim.requestsTo('api').filter((r) => r.method === 'POST')).toHaveLength(1);
+	});
+});
+
+describe('toapis: a re-run pays only for what is not made yet (If a Task With This ID Exists)', () => {
+	it('Reuse It (the default): a row whose task exists is followed and downloaded, not submitted again', async () => {
+		const items = ['row-1', 'row-2'].map((row) => ({ json: { row } }));
+		const parameters = { downloadVideo: true, additionalFields: { clientBusinessId: '={{ $json.row }}' } };
+		const first = await generate(parameters, { items: items.slice(0, 1) });
+		expect(first.error).toBeUndefined();
+		const rerun = await generate(parameters, { items });
+		expect(rerun.error).toBeUndefined();
+		expect(rerun.output![0].json.id).toBe(first.output![0].json.id);
+		expect(rerun.output![0].json.reused).toBe(true);
+		expect(rerun.output![0].binary?.data).toBeDefined();
+		expect(rerun.output![1].json.reused).toBeUndefined();
+		expect(sim.submissions).toHaveLength(2);
+	});
+
+	it('a task that failed is not reused: the row is submitted again', async () => {
+		const failed = await generate({ prompt: 'Refused [sim:fail]', additionalFields: { clientBusinessId: 'row-9' } });
+		expect(failed.output![0].json.status).toBe('failed');
+		const rerun = await generate({ additionalFields: { clientBusinessId: 'row-9' } });
+		expect(rerun.output![0].json.status).toBe('completed');
+		expect(rerun.output![0].json.id).not.toBe(failed.output![0].json.id);
+		expect(sim.submissions).toHaveLength(2);
+	});
+
+	it('Submit a New One pays again, as asked', async () => {
+		const parameters = { additionalFields: { clientBusinessId: 'row-3', ifTaskExists: 'submitNew' } };
+		await generate(parameters);
+		const rerun = await generate(parameters);
+		expect(rerun.output![0].json.reused).toBeUndefined();
+		expect(sim.submissions).toHaveLength(2);
+	});
+
+	it('a lookup that fails fails the item before anything is paid', async () => {
+		await generate({ additionalFields: { clientBusinessId: 'row-4' } });
+		sim.inject({ match: { method: 'GET', path: '/v1/videos/generations/row-4' }, kind: 'status', status: 401, times: 10 });
+		const rerun = await generate({ additionalFields: { clientBusinessId: 'row-4' } });
+		expect(rerun.error?.message).toMatch(/401/);
+		expect(sim.submissions).toHaveLength(1);
 	});
 });

@@ -98,6 +98,27 @@ const properties: INodeProperties[] = [
 				description: 'Whether to render in high definition (toapis): sora-2-pro, not at 25 s',
 			},
 			{
+				displayName: 'If a Task With This ID Exists',
+				name: 'ifTaskExists',
+				type: 'options',
+				default: 'reuse',
+				options: [
+					{
+						name: 'Reuse It',
+						value: 'reuse',
+						description:
+							'Follow (and download) the task this Client Business ID already names at toapis, unless it failed: nothing new is submitted or paid',
+					},
+					{
+						name: 'Submit a New One',
+						value: 'submitNew',
+						description: 'Always submit (and pay for) a new video',
+					},
+				],
+				description:
+					'Toapis, with a Client Business ID: what a re-run does when toapis already has a task with this ID (one free lookup per item first). Reuse It makes a re-run of a failed or crashed workflow pay only for the rows not yet made.',
+			},
+			{
 				displayName: 'Number of Variants',
 				name: 'n',
 				type: 'number',

@@ -50,6 +50,7 @@ function videoSubmission(
 	client: SoraClient,
 	itemIndex: number,
 	submitted: VideoRequest,
+	reuseExisting: boolean,
 ): Submission {
 	const { adapter } = client;
 	const image = submitted.image;
@@ -62,7 +63,7 @@ function videoSubmission(
 	return {
 		kind: 'video',
 		request,
-		businessId: businessId ? { value: businessId, givenByUser } : undefined,
+		businessId: businessId ? { value: businessId, givenByUser, reuseExisting } : undefined,
 		upload:
 			image && adapter.uploadImage
 				? { what: 'image', call: () => adapter.uploadImage!(image) }
@@ -88,7 +89,13 @@ export function planVideo(
 	const { flavor } = client.connection;
 	const request = validateVideoRequest(ctx.getNode(), itemIndex, flavor, parameters);
 	return {
-		submit: videoSubmission(ctx, client, itemIndex, request),
+		submit: videoSubmission(
+			ctx,
+			client,
+			itemIndex,
+			request,
+			parameters.additionalFields.ifTaskExists !== 'submitNew',
+		),
 		...readVideoFollowPlan(ctx, itemIndex),
 	};
 }

@@ -60,6 +60,7 @@ export const FIELD_NAMES: Record<string, string> = {
 	characterFromTask: 'Character From Task',
 	callbackUrl: 'Callback URL',
 	clientBusinessId: 'Client Business ID',
+	ifTaskExists: 'If a Task With This ID Exists',
 };
 
 const METADATA_FIELDS = [
@@ -91,12 +92,14 @@ const additionalFieldsSchema = z
 		size: z.string(),
 		callbackUrl: z.string(),
 		clientBusinessId: z.string(),
+		ifTaskExists: z.enum(['reuse', 'submitNew']),
 	})
 	.partial();
 
 const ALLOWED_TEXT: Record<string, string> = {
 	n: 'a whole number from 1 to 4',
 	style: STYLES.join(', '),
+	ifTaskExists: '"reuse" or "submitNew"',
 };
 
 export function splitImageUrls(value: unknown): string[] {

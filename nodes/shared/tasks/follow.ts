@@ -85,6 +85,8 @@ export function createFollower(
 			return;
 		}
 		results[itemIndex] = { json: { ...outcome.task } };
+		// Nothing was submitted for this item now: the task is an earlier run's or an earlier attempt's.
+		if (task.origin === 'reused') results[itemIndex].json.reused = true;
 		if (outcome.task.status === 'failed' && plan.failedTaskToErrorOutput) {
 			results[itemIndex].failedTask = failedTaskError(ctx, target, outcome.task);
 		}

@@ -24,7 +24,12 @@ export interface Submission {
 	 * The business id the create call carries, where the provider can find a task by it (toapis
 	 * client_business_id): a submit whose answer was lost is then looked up instead of being given up on.
 	 */
-	businessId?: { value: string; givenByUser: boolean };
+	businessId?: {
+		value: string;
+		givenByUser: boolean;
+		/** A task the id already names (an earlier run's) is followed instead of submitting, unless it failed */
+		reuseExisting?: boolean;
+	};
 }
 
 export interface Submitted {
@@ -122,6 +127,8 @@ export async function submitTask(
 		if (found) return remember(client, key, itemIndex, found, true);
 		remembered.delete(key!);
 	}
+	const existing = await findExisting(client, itemIndex, submission);
+	if (existing) return remember(client, key, itemIndex, existing, true);
 	let failure: unknown;
 	for (let sends = 0; sends <= RESENDS; sends++) {
 		const sentAt = Date.now();
@@ -218,6 +225,34 @@ async function findSubmitted(
 		}
 	}
 	return false;
+}
+
+/**
+ * The task an earlier run already made for this business id (a re-run of a workflow that failed half way), when
+ * the user asked to reuse it: one lookup, paced like a status read. A failed task is not reused.
+ */
+async function findExisting(
+	client: SoraClient,
+	itemIndex: number,
+	submission: Submission,
+): Promise<SoraTask | undefined> {
+	const businessId = submission.businessId;
+	if (!businessId?.givenByUser || !businessId.reuseExisting) return undefined;
+	let failure: unknown;
+	try {
+		const response = await callApi(client, client.adapter.taskByBusinessId!(businessId.value), {
+			itemIndex,
+			kind: 'read',
+		});
+		const task = client.adapter.normalizeTask(response.body, submission.kind);
+		return task.id && task.status !== 'failed' ? task : undefined;
+	} catch (error) {
+		failure = error;
+	}
+	// None yet (404) is the usual answer. Any other failure fails the item before anything is paid: submitting
+	// without knowing could pay twice.
+	if ((failure as { httpCode?: string }).httpCode === '404') return undefined;
+	throw failure;
 }
 
 function notSentAgain(client: SoraClient, itemIndex: number): NodeOperationError {
