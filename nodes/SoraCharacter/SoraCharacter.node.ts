@@ -8,6 +8,7 @@ import {
 } from 'n8n-workflow';
 import { byOperation, runBatch } from '../shared/batch/run';
 import { CREDENTIAL_NAME } from '../shared/domain/api';
+import type { SoraClient } from '../shared/provider/transport';
 import { searchCharacterModels } from '../shared/parameters/methods';
 import * as create from './actions/create.operation';
 import * as get from './actions/get.operation';
@@ -36,19 +37,22 @@ export class SoraCharacter implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const node = this.getNode();
+		// A failed item comes out as data (with its task id) or stops the workflow, as On Error says.
+		const continueOnFail = this.continueOnFail();
+		const requires = ({ adapter }: SoraClient) => {
+			if (!adapter.createCharacter) {
+				throw new NodeOperationError(
+					node,
+					`Characters are a toapis feature; the ${adapter.label} API has none`,
+					{
+						description:
+							'Use a Sora API credential with the toapis flavor for Sora Character. Nothing was sent.',
+					},
+				);
+			}
+		};
 		return [
-			await runBatch(this, byOperation({ create, get }, 'create'), ({ adapter }) => {
-				if (!adapter.createCharacter) {
-					throw new NodeOperationError(
-						node,
-						`Characters are a toapis feature; the ${adapter.label} API has none`,
-						{
-							description:
-								'Use a Sora API credential with the toapis flavor for Sora Character. Nothing was sent.',
-						},
-					);
-				}
-			}),
+			await runBatch(this, byOperation({ create, get }, 'create'), { continueOnFail, requires }),
 		];
 	}
 }

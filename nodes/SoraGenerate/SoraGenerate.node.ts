@@ -36,6 +36,8 @@ export class SoraGenerate implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return [await runBatch(this, byOperation({ generate, remix }, 'generate'))];
+		// A failed item comes out as data (with its task id) or stops the workflow, as On Error says.
+		const continueOnFail = this.continueOnFail();
+		return [await runBatch(this, byOperation({ generate, remix }, 'generate'), { continueOnFail })];
 	}
 }

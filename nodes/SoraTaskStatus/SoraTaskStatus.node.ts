@@ -48,6 +48,8 @@ export class SoraTaskStatus implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return [await runBatch(this, get.planItem)];
+		// A failed item comes out as data (with its task id) or stops the workflow, as On Error says.
+		const continueOnFail = this.continueOnFail();
+		return [await runBatch(this, get.planItem, { continueOnFail })];
 	}
 }

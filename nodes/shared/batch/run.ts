@@ -38,16 +38,23 @@ export function byOperation(operations: Record<string, Operation>, fallback: str
 	};
 }
 
+export interface BatchOptions {
+	/** What n8n's this.continueOnFail() says for the node */
+	continueOnFail: boolean;
+	/** Refuses a credential the node cannot use, before anything is read or sent */
+	requires?: (client: SoraClient) => void;
+}
+
 /**
  * What every node's execute() does: plan every item (an invalid item costs nothing and stops nothing else), then
  * submit and follow them all at once. The transport holds each call until a lane and a rate-limit token are free,
  * so submits leave at the provider's pace and each task is followed as soon as its id is known.
- * `requires` refuses a credential the node cannot use, before anything is read or sent.
+ * A failed item stops the node unless `continueOnFail` (the node's On Error setting) says to output it.
  */
 export async function runBatch(
 	ctx: IExecuteFunctions,
 	planItem: PlanItem,
-	requires?: (client: SoraClient) => void,
+	{ continueOnFail, requires }: BatchOptions,
 ): Promise<INodeExecutionData[]> {
 	const items = ctx.getInputData();
 	let options: NodeOptions;
@@ -61,6 +68,7 @@ export async function runBatch(
 		return toOutputItems(
 			ctx,
 			items.map(() => ({ json: {}, error: error as Error })),
+			continueOnFail,
 		);
 	}
 
@@ -92,5 +100,5 @@ export async function runBatch(
 			);
 		}),
 	);
-	return toOutputItems(ctx, results);
+	return toOutputItems(ctx, results, continueOnFail);
 }

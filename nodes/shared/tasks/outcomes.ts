@@ -109,13 +109,17 @@ export function taskJsonOf(target: PollTarget, task: SoraTask | undefined): IDat
  * - Continue (using error output): failed items (and failed tasks) are shaped so that n8n moves them to the error
  *   output: `error`, and the task's JSON under `details`.
  */
-export function toOutputItems(ctx: IExecuteFunctions, results: ItemResult[]): INodeExecutionData[] {
+export function toOutputItems(
+	ctx: IExecuteFunctions,
+	results: ItemResult[],
+	continueOnFail: boolean,
+): INodeExecutionData[] {
 	const toErrorOutput = ctx.getNode().onError === 'continueErrorOutput';
 	const output: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < results.length; itemIndex++) {
 		const result = results[itemIndex];
 		const pairedItem = { item: itemIndex };
-		if (result.error && !ctx.continueOnFail()) throw result.error;
+		if (result.error && !continueOnFail) throw result.error;
 		if (toErrorOutput && (result.error || result.failedTask)) {
 			output.push({ json: errorOutputJson(result), pairedItem });
 		} else if (result.error) {
