@@ -38,12 +38,25 @@ export function errorItemJson(result: ItemResult): IDataObject {
 /**
  * A failed item for n8n's error output. n8n moves an item there when its JSON holds nothing but `error`, `message`
  * and `details` (an item with an error object would have its JSON replaced by the bare message, losing the task
- * id), so the task goes under `details`.
+ * id), so the task goes under `details`. n8n 1.x takes only `error` (and `message`): there the task goes under
+ * `error.details`.
  */
-export function errorOutputJson(result: ItemResult): IDataObject {
-	const json: IDataObject = { error: errorInfo(result.error ?? result.failedTask) };
-	if (Object.keys(result.json).length) json.details = result.json;
-	return json;
+export function errorOutputJson(result: ItemResult, takesDetails = true): IDataObject {
+	const error = errorInfo(result.error ?? result.failedTask);
+	if (!Object.keys(result.json).length) return { error };
+	return takesDetails
+		? { error, details: result.json }
+		: { error: { ...error, details: result.json } };
+}
+
+/**
+ * Whether this n8n routes `{ error, details }` items to the error output (2.x). n8n-workflow 1.x's execute context
+ * has no isConsoleOutputRedacted; it arrived with the 2.x engine that also takes `details`.
+ */
+function errorOutputTakesDetails(ctx: IExecuteFunctions): boolean {
+	return (
+		typeof (ctx as { isConsoleOutputRedacted?: unknown }).isConsoleOutputRedacted === 'function'
+	);
 }
 
 function statusLine(outcome: PollOutcome): string {
@@ -115,13 +128,14 @@ export function toOutputItems(
 	continueOnFail: boolean,
 ): INodeExecutionData[] {
 	const toErrorOutput = ctx.getNode().onError === 'continueErrorOutput';
+	const takesDetails = errorOutputTakesDetails(ctx);
 	const output: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < results.length; itemIndex++) {
 		const result = results[itemIndex];
 		const pairedItem = { item: itemIndex };
 		if (result.error && !continueOnFail) throw result.error;
 		if (toErrorOutput && (result.error || result.failedTask)) {
-			output.push({ json: errorOutputJson(result), pairedItem });
+			output.push({ json: errorOutputJson(result, takesDetails), pairedItem });
 		} else if (result.error) {
 			output.push({ json: errorItemJson(result), pairedItem });
 		} else {
