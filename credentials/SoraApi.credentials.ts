@@ -125,11 +125,21 @@ export class SoraApi implements ICredentialType {
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: API_ROOT_EXPRESSION,
-			url: '={{ $credentials.apiFlavor === "toapis" ? "/videos/generations/n8n-credential-check" : "/models" }}',
+			// toapis: the token's balance (free, generation-free); OpenAI-style hosts: the model list.
+			url: '={{ $credentials.apiFlavor === "toapis" ? "/balance" : "/models" }}',
 			method: 'GET',
 			ignoreHttpStatusErrors: '={{ $credentials.apiFlavor === "toapis" }}' as unknown as boolean,
 		},
 		rules: [
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'success',
+					value: false,
+					message:
+						"toapis could not read this key's token (success: false): check in the toapis console that the token exists and is enabled.",
+				},
+			},
 			{
 				type: 'responseSuccessBody',
 				properties: {

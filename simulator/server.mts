@@ -292,6 +292,8 @@ export class SoraSimulator {
 	readonly submissions: Array<{ flavor: Flavor; body: unknown; at: number }> = [];
 	/** toapis: how long after its creation a task can be found by its client_business_id (indexing delay) */
 	businessIdLagMs = 0;
+	/** toapis: the token's credits (GET /v1/balance); each accepted video costs creditsPerVideo, 200 credits = 1 USD */
+	account = defaultAccount();
 	/** Generated (videoBytes) videos served: bytes sent and the time from the first byte to the last one taken */
 	readonly videoStreams: Array<{ taskId: string; bytes: number; ms: number; complete: boolean }> = [];
 	rateLimited = 0;
@@ -367,6 +369,7 @@ export class SoraSimulator {
 		for (const reason of Object.keys(this.notAccepted)) delete this.notAccepted[reason as NotAcceptedReason];
 		this.webhooks.reset();
 		this.businessIdLagMs = 0;
+		this.account = defaultAccount();
 	}
 
 	/** Creates a task as if it had been submitted (tests of Task Status need tasks to read). */
@@ -652,7 +655,7 @@ export class SoraSimulator {
 
 		const flavor: Flavor | undefined = path.startsWith('/openai/v1/')
 			? 'azure'
-			: path.startsWith('/v1/videos/generations') || path.startsWith('/v1/characters_tasks') || path.startsWith('/v1/uploads') || path.startsWith('/v1/videos/') && this.isToapisRemix(path)
+			: path.startsWith('/v1/videos/generations') || path === '/v1/balance' || path.startsWith('/v1/characters_tasks') || path.startsWith('/v1/uploads') || path.startsWith('/v1/videos/') && this.isToapisRemix(path)
 				? 'toapis'
 				: path.startsWith('/v1/')
 					? 'openaiCompatible'
@@ -676,6 +679,7 @@ export class SoraSimulator {
 	private routeToapis(rest: string, method: string, record: RecordedRequest, res: ServerResponse) {
 		const flavor: Flavor = 'toapis';
 		let m: RegExpExecArray | null;
+		if (method === 'GET' && rest === '/balance') return sendJson(res, 200, this.balanceAnswer());
 		if (method === 'POST' && rest === '/videos/generations') {
 			if (this.limited(flavor, 'submit', res)) return;
 			const body = record.body as Record<string, unknown> | undefined;
@@ -704,6 +708,9 @@ export class SoraSimulator {
 			if (callbackProblem) {
 				const code = callbackProblem === 'webhook_not_configured' ? callbackProblem : 'invalid_request';
 				return sendJson(res, 400, { error: { code, message: callbackProblem, type: 'invalid_request_error' } });
+			}
+			if (!this.charge()) {
+				return sendJson(res, 402, { error: { code: 'insufficient_quota', message: 'Insufficient balance, please top up', type: 'insufficient_quota' } });
 			}
 			this.submissions.push({ flavor, body, at: Date.now() });
 			const task = this.createTask(flavor, 'video', scenarioFromPrompt(valid.prompt), valid.model);
@@ -807,6 +814,30 @@ export class SoraSimulator {
 		const id = newId('upload_');
 		this.uploads.set(id, file);
 		return sendJson(res, 200, { success: true, message: '', data: { id, url: `${this.cdnUrl}/uploads/${id}.${ext}`, mime_type: file.type, size: file.size } });
+	}
+
+	/** toapis' GET /v1/balance: HTTP 200 either way, success false when the token cannot be read. */
+	private balanceAnswer(): Record<string, unknown> {
+		const a = this.account;
+		if (a.tokenMissing) return { success: false, message: 'Failed to get token info: record not found' };
+		return {
+			success: true,
+			remain_balance: a.unlimited ? -1 : a.remainCredits / 200,
+			used_balance: a.usedCredits / 200,
+			remain_credits: a.remainCredits,
+			used_credits: a.usedCredits,
+			credits_per_usd: 200,
+			unlimited_quota: a.unlimited,
+		};
+	}
+
+	/** Takes one video's credits; false when the token cannot pay for it (toapis answers 402). */
+	private charge(): boolean {
+		const a = this.account;
+		if (!a.unlimited && a.remainCredits < a.creditsPerVideo) return false;
+		if (!a.unlimited) a.remainCredits -= a.creditsPerVideo;
+		a.usedCredits += a.creditsPerVideo;
+		return true;
 	}
 
 	/** toapis reads a video task by the client_business_id it was created with, too (the newest such task). */
@@ -1054,4 +1085,8 @@ export class SoraSimulator {
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<SoraSimulator> {
 	return await new SoraSimulator(options).start();
+}
+
+function defaultAccount() {
+	return { remainCredits: 100_000, usedCredits: 0, creditsPerVideo: 20, unlimited: false, tokenMissing: false };
 }

@@ -156,3 +156,52 @@ describe('toapis: a re-run pays only for what is not made yet (If a Task With Th
 		expect(sim.submissions).toHaveLength(1);
 	});
 });
+
+describe('toapis: what a batch costs, from the balance toapis reports', () => {
+	const threeItems = [0, 1, 2].map((i) => ({ json: { i } }));
+
+	it('Check Balance First refuses every item, sending nothing, when the token has no credits left', async () => {
+		sim.account.remainCredits = 0;
+		const result = await generate({ options: { checkBalance: true } }, { items: threeItems, continueOnFail: true });
+		expect(result.output!.map((item) => (item.json.error as IDataObject).message)).toEqual(
+			Array(3).fill('Your toapis token has no credits left'),
+		);
+		expect(sim.requestsTo('api').filter((r) => r.method === 'POST')).toHaveLength(0);
+	});
+
+	it('Report Spend gives every item the balance before and after, and what the batch spent', async () => {
+		const result = await generate({ options: { reportSpend: true } }, { items: threeItems.slice(0, 2) });
+		expect(result.error).toBeUndefined();
+		const spend = result.output![0].json.spend as IDataObject;
+		expect(spend.spentCredits).toBe(40);
+		expect(spend.spentUsd).toBe(0.2);
+		expect((spend.before as IDataObject).remainingCredits).toBe(100_000);
+		expect((spend.after as IDataObject).remainingCredits).toBe(99_960);
+		expect(result.output![1].json.spend).toEqual(spend);
+	});
+
+	it('Max Credits per Execution refuses the items past the limit before they are sent', async () => {
+		const result = await generate({ options: { maxCredits: 40 } }, { items: threeItems, continueOnFail: true });
+		const errors = result.output!.map((item) => (item.json.error as IDataObject | undefined)?.message);
+		expect(errors.filter(Boolean)).toEqual([
+			'Not submitted: this execution has spent 40 credits, and Max Credits per Execution is 40',
+		]);
+		expect(sim.submissions).toHaveLength(2);
+	});
+
+	it('a balance toapis cannot read (success: false) refuses the batch before anything is sent', async () => {
+		sim.account.tokenMissing = true;
+		const result = await generate({ options: { checkBalance: true } });
+		expect(result.error?.message).toMatch(/could not report the balance: Failed to get token info/);
+		expect(sim.submissions).toHaveLength(0);
+	});
+
+	it('on an OpenAI-style host the balance options are refused: that API reports no balance', async () => {
+		const result = await runNode(SoraGenerate, {
+			parameters: { model: rl('sora-2'), prompt: 'A paper boat', options: { reportSpend: true } },
+			credentials: credentialsFor(sim, 'openaiCompatible'),
+		});
+		expect(result.error?.message).toMatch(/reports no balance/);
+		expect(sim.submissions).toHaveLength(0);
+	});
+});

@@ -109,6 +109,14 @@ export const generateProperties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
+			{
+				displayName: 'Check Balance First',
+				name: 'checkBalance',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether to read the toapis token's balance (free) before the batch and refuse every item, sending nothing, when it has no credits left",
+			},
 			concurrencyOption,
 			downloadThumbnailOption,
 			{
@@ -119,6 +127,23 @@ export const generateProperties: INodeProperties[] = [
 				description:
 					'Whether a task that ends failed (for example refused by the content policy) goes to the error output when the node\'s On Error setting is "Continue (using error output)". Otherwise it comes out as data with status "failed".',
 				displayOptions: { show: { '/waitForCompletion': [true] } },
+			},
+			{
+				displayName: 'Max Credits per Execution',
+				name: 'maxCredits',
+				type: 'number',
+				default: 0,
+				typeOptions: { minValue: 0 },
+				description:
+					"Toapis: refuse further items, before they are sent, once this execution has spent this many credits (200 credits = 1 USD), as the token's balance reports it. 0 = no limit. Each submit then waits for a fresh balance reading.",
+			},
+			{
+				displayName: 'Report Spend',
+				name: 'reportSpend',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether to read the toapis token's balance (free) before and after the batch and add it to every item as spend: credits and USD before and after, and what the batch spent",
 			},
 			requestTimeoutOption,
 		],

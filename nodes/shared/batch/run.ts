@@ -9,6 +9,7 @@ import { readNodeOptions, type NodeOptions } from '../parameters/read';
 import { connect, type SoraClient } from '../provider/transport';
 import { createFollower, type FollowPlan } from '../tasks/follow';
 import { toOutputItems, type ItemResult } from '../tasks/outcomes';
+import { SpendWatch } from '../tasks/spend';
 import { submitTask, type Submission } from '../tasks/submit';
 
 /** One item's work, planned (every parameter read and checked) before any request of the batch leaves. */
@@ -59,11 +60,14 @@ export async function runBatch(
 	const items = ctx.getInputData();
 	let options: NodeOptions;
 	let client: SoraClient;
+	let spend: SpendWatch | undefined;
 	try {
 		// A node-wide option out of range refuses every item, before any request
 		options = readNodeOptions(ctx);
 		client = await connect(ctx, 0, options.requestTimeoutMs, options.concurrency);
 		requires?.(client);
+		spend = SpendWatch.needed(options.spend) ? new SpendWatch(client, options.spend) : undefined;
+		await spend?.start();
 	} catch (error) {
 		return toOutputItems(
 			ctx,
@@ -88,7 +92,8 @@ export async function runBatch(
 			if ('read' in plan) return await follow({ itemIndex, ...plan.read, origin: 'given' }, plan);
 			let submitted;
 			try {
-				submitted = await submitTask(client, itemIndex, plan.submit);
+				const submit = async () => await submitTask(client, itemIndex, plan.submit);
+				submitted = spend ? await spend.guard(itemIndex, submit) : await submit();
 			} catch (error) {
 				results[itemIndex] = { json: {}, error: error as Error };
 				return;
@@ -100,5 +105,17 @@ export async function runBatch(
 			);
 		}),
 	);
+	await reportSpend(spend, results);
 	return toOutputItems(ctx, results, continueOnFail);
+}
+
+/** Report Spend: every item gets the batch's spend; a balance that cannot be read then costs no item its video. */
+async function reportSpend(spend: SpendWatch | undefined, results: ItemResult[]): Promise<void> {
+	let report;
+	try {
+		report = await spend?.report();
+	} catch (error) {
+		report = { error: (error as Error).message };
+	}
+	if (report) for (const result of results) result.json.spend = report;
 }

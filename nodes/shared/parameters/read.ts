@@ -8,6 +8,7 @@ import { DEFAULT_TIMEOUT_MS } from '../provider/transport';
 import { refuserFor, type InputFile } from '../rules/checks';
 import { NO_DOWNLOADS, type Downloads } from '../tasks/follow';
 import type { Waiting } from '../tasks/polling';
+import type { SpendOptions } from '../tasks/spend';
 
 /** Reading the parameters the nodes share (declared once in descriptions.ts). */
 
@@ -43,6 +44,7 @@ export const NUMBER_RULES = {
 	maxWaitTime: { label: 'Max Wait (Seconds)', min: 1, max: 86_400 },
 	concurrency: { label: 'Concurrency', min: 1, max: 50, integer: true },
 	requestTimeout: { label: 'Request Timeout (Seconds)', min: 1, max: 600 },
+	maxCredits: { label: 'Max Credits per Execution', min: 0, max: 1e12 },
 } satisfies Record<string, NumberRule>;
 
 /**
@@ -118,6 +120,7 @@ export function readDownloads(
 export interface NodeOptions {
 	concurrency: number;
 	requestTimeoutMs: number;
+	spend: SpendOptions;
 }
 
 /**
@@ -133,6 +136,12 @@ export function readNodeOptions(ctx: IExecuteFunctions): NodeOptions {
 			'requestTimeout' in options
 				? checkNumber(ctx, 0, 'requestTimeout', options.requestTimeout) * 1000
 				: DEFAULT_TIMEOUT_MS,
+		spend: {
+			checkBalance: options.checkBalance === true,
+			reportSpend: options.reportSpend === true,
+			maxCredits:
+				'maxCredits' in options ? checkNumber(ctx, 0, 'maxCredits', options.maxCredits) : 0,
+		},
 	};
 }
 

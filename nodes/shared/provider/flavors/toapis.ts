@@ -160,6 +160,26 @@ export const toapisAdapter: FlavorAdapter = {
 		return { method: 'POST', path: '/uploads/images', body: form };
 	},
 
+	getBalance() {
+		// The token's balance: free, and answered 200 with success false when the token cannot be read.
+		return { method: 'GET', path: '/balance' };
+	},
+
+	readBalance(body) {
+		if (body.success !== true) return undefined;
+		const number = (value: unknown) =>
+			typeof value === 'number' && Number.isFinite(value) ? value : null;
+		const unlimited = body.unlimited_quota === true;
+		return {
+			remainingCredits: unlimited ? null : number(body.remain_credits),
+			usedCredits: number(body.used_credits) ?? 0,
+			remainingBalance: unlimited ? null : number(body.remain_balance),
+			usedBalance: number(body.used_balance) ?? 0,
+			creditsPerUsd: number(body.credits_per_usd),
+			unlimited,
+		};
+	},
+
 	uploadedUrl(body) {
 		return firstString(body, ['data.url', 'url']) ?? undefined;
 	},

@@ -1,6 +1,7 @@
 import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
 import type { ApiFlavor } from '../../domain/api';
 import type { CharacterRequest, ImageFile, MediaFile, VideoRequest } from '../../domain/requests';
+import type { Balance } from '../../domain/balance';
 import type { SoraTask, TaskKind } from '../../domain/task';
 
 /** A provider call described independently of how it is sent; paths are relative to the API root. */
@@ -42,6 +43,9 @@ export interface FlavorAdapter {
 	/** Flavors whose create call takes image URLs upload binary images first */
 	uploadImage?(image: ImageFile): ApiCall;
 	uploadedUrl?(body: IDataObject): string | undefined;
+	/** The account's balance (free); readBalance gives undefined when the provider says it cannot tell */
+	getBalance?(): ApiCall;
+	readBalance?(body: IDataObject): Balance | undefined;
 	normalizeTask(raw: IDataObject, kind: TaskKind, fallbackId?: string): SoraTask;
 	/** One source per video the task made (several with toapis metadata.n > 1) */
 	videoSources(task: SoraTask): MediaSource[];
