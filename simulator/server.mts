@@ -38,6 +38,8 @@ export interface TaskScenario {
 	error?: { code: string; message: string };
 	/** Serve a generated video of this many bytes instead of the small sample MP4 */
 	videoBytes?: number;
+	/** Serve the generated video at this many bytes per second (a slow CDN); default as fast as the client takes it */
+	videoBytesPerSecond?: number;
 	/** The video URL expires this long after completion (default 24 h) */
 	expiresAfterMs?: number;
 	/** Reseller-style answers: status synonyms, progress as "65%", ms timestamps, URL in metadata.url */
@@ -220,6 +222,8 @@ function scenarioFromPrompt(prompt: unknown): Partial<TaskScenario> {
 	if (ms) out.durationMs = Number(ms[1]);
 	const bytes = /\[sim:bytes=(\d+)\]/.exec(prompt);
 	if (bytes) out.videoBytes = Number(bytes[1]);
+	const rate = /\[sim:bps=(\d+)\]/.exec(prompt);
+	if (rate) out.videoBytesPerSecond = Number(rate[1]);
 	return out;
 }
 
@@ -951,11 +955,15 @@ export class SoraSimulator {
 			const complete = sent === size && res.writableFinished;
 			this.videoStreams.push({ taskId: task.id, bytes: sent, ms: performance.now() - started, complete });
 		});
+		const rate = task.scenario.videoBytesPerSecond;
 		const pump = () => {
 			while (sent < size) {
-				const piece = sent === 0 ? SAMPLE_MP4.subarray(0, Math.min(size, SAMPLE_MP4.length)) : chunk.subarray(0, Math.min(chunk.length, size - sent));
+				const piece = sent === 0 ? SAMPLE_MP4.subarray(0, Math.min(size, SAMPLE_MP4.length)) : chunk.subarray(0, Math.min(rate ? Math.max(1024, Math.round(rate / 10)) : chunk.length, size - sent));
 				sent += piece.length;
-				if (!res.write(piece)) return void res.once('drain', pump);
+				const drained = res.write(piece);
+				// A slow CDN: the next piece after the time this one takes at the rate
+				if (rate) return void setTimeout(pump, (piece.length / rate) * 1000);
+				if (!drained) return void res.once('drain', pump);
 			}
 			res.end();
 		};

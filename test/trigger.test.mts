@@ -49,8 +49,9 @@ async function settled(expectedDeliveries: number) {
 	return sim.webhooks.deliveries;
 }
 
+/** Reads of a task by its id: polling. (A Client Business ID is looked up once before its submit; that is no poll.) */
 function statusReads() {
-	return sim.requestsTo('api').filter((r) => r.method === 'GET').length;
+	return sim.requestsTo('api').filter((r) => r.method === 'GET' && /\/videos\/generations\/video_/.test(r.path)).length;
 }
 
 describe('Sora Generate → toapis webhook → Sora Trigger', () => {
@@ -291,5 +292,42 @@ describe('Sora Generate: Callback URL and Client Business ID are checked before 
 		// the business id is the node's own (lost answers are looked up by it); no callback_url
 		expect(Object.keys(sim.submissions[0].body as IDataObject)).toEqual(['model', 'prompt', 'client_business_id']);
 		expect(allText(sim.requests)).not.toContain(SECRET);
+	});
+});
+
+describe('Sora Trigger answers toapis in time, whatever the video size, and loses no event', () => {
+	it('a video slower to fetch than the answer window: "not yet" (503) within the window, then one execution with the whole file', async () => {
+		const bytes = 3 * 1024 * 1024;
+		sim.webhooks.configure({ retryDelaysMs: [100, 300, 1000, 2000, 4000] });
+		await generate({}, `A long take [sim:bytes=${bytes}] [sim:bps=${1024 * 1024}]`);
+		await waitUntil(() => host.executions.length === 1 && sim.webhooks.pending === 0, 'one execution and no delivery pending');
+		const deliveries = sim.webhooks.deliveries;
+		// every delivery is answered within the window (plus a margin for a busy machine), never with a duplicate's 200
+		expect(deliveries[0].status).toBe(503);
+		expect(deliveries.at(-1)!.status).toBe(200);
+		expect(deliveries.every((d) => d.status === 503 || d === deliveries.at(-1))).toBe(true);
+		const [item] = host.executions[0];
+		expect(host.read(item.binary!.data).length).toBe(bytes);
+		expect(host.executions).toHaveLength(1);
+	});
+
+	it('an event is marked seen only when its execution starts: a delivery during the download is not taken for a duplicate', async () => {
+		sim.webhooks.configure({ retryDelaysMs: [100, 300, 1000, 2000, 4000] });
+		sim.webhooks.inject({ kind: 'duplicate' });
+		await generate({}, `A long take [sim:bytes=${2 * 1024 * 1024}] [sim:bps=${1024 * 1024}]`);
+		await waitUntil(() => host.executions.length === 1 && sim.webhooks.pending === 0, 'one execution and no delivery pending');
+		// the answer that started the execution has no body; every one before it said "not yet", none "duplicate"
+		const answers = sim.webhooks.deliveries.map((d) => ({ status: d.status, body: JSON.parse(d.responseBody || '{}') as IDataObject }));
+		const started = answers.findIndex((a) => a.status === 200 && !a.body.received);
+		expect(started).toBeGreaterThan(0);
+		expect(answers.slice(0, started).map((a) => [a.status, a.body.retry ? 'not yet' : a.body])).toEqual(Array(started).fill([503, 'not yet']));
+		expect(host.executions).toHaveLength(1);
+	});
+
+	it('a signature in upper-case hex is not toapis\' (it signs in lower-case hex)', () => {
+		const body = Buffer.from('{"id":"evt_1","type":"endpoint.test"}');
+		const hex = createHmac('sha256', SECRET).update(`evt_1.1700000000.`).update(body).digest('hex');
+		expect(verifySignature(SECRET, 'evt_1', '1700000000', body, `v1=${hex}`)).toBe(true);
+		expect(verifySignature(SECRET, 'evt_1', '1700000000', body, `v1=${hex.toUpperCase()}`)).toBe(false);
 	});
 });

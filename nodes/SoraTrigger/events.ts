@@ -1,9 +1,11 @@
 import { createHmac, timingSafeEqual } from 'crypto';
-import type {
-	IDataObject,
-	INodeExecutionData,
-	IWebhookFunctions,
-	IWebhookResponseData,
+import {
+	sleep,
+	type IBinaryKeyData,
+	type IDataObject,
+	type INodeExecutionData,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
 } from 'n8n-workflow';
 import { z } from 'zod/v4';
 import { CREDENTIAL_NAME } from '../shared/domain/api';
@@ -62,7 +64,8 @@ export function verifySignature(
 		.digest();
 	let match = false;
 	for (const candidate of signaturesOf(header)) {
-		if (!/^[0-9a-f]{64}$/i.test(candidate)) continue;
+		// toapis signs in lower-case hex; anything else is not its signature.
+		if (!/^[0-9a-f]{64}$/.test(candidate)) continue;
 		match = timingSafeEqual(Buffer.from(candidate, 'hex'), expected) || match;
 	}
 	return match;
@@ -88,7 +91,7 @@ export function rememberEvent(
 	eventId: string,
 	now = Math.floor(Date.now() / 1000),
 ): boolean {
-	const scope = `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}`;
+	const scope = scopeOf(ctx);
 	const staticData = ctx.getWorkflowStaticData('node') as { seenEvents?: Record<string, number> };
 	const seen = prune({ ...staticData.seenEvents, ...recentByNode.get(scope) }, now);
 	if (seen[eventId] !== undefined) return true;
@@ -96,6 +99,18 @@ export function rememberEvent(
 	recentByNode.set(scope, updated);
 	staticData.seenEvents = updated;
 	return false;
+}
+
+/** Whether an execution was already started for this event (without recording it). */
+function seenBefore(ctx: IWebhookFunctions, eventId: string): boolean {
+	const staticData = ctx.getWorkflowStaticData('node') as { seenEvents?: Record<string, number> };
+	return (
+		(staticData.seenEvents?.[eventId] ?? recentByNode.get(scopeOf(ctx))?.[eventId]) !== undefined
+	);
+}
+
+function scopeOf(ctx: IWebhookFunctions): string {
+	return `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}`;
 }
 
 function answer(ctx: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
@@ -172,7 +187,7 @@ export async function receiveEvent(ctx: IWebhookFunctions): Promise<IWebhookResp
 	const event = verifiedEvent(ctx, secret);
 	if (!('type' in event)) return event;
 	if (event.type === 'endpoint.test') return answer(ctx, 200, { received: true, test: true });
-	if (rememberEvent(ctx, event.id)) return answer(ctx, 200, { received: true, duplicate: true });
+	if (seenBefore(ctx, event.id)) return answer(ctx, 200, { received: true, duplicate: true });
 	// Event types this node does not know yet are acknowledged, or toapis would retry them for a day.
 	const outcome = EVENT_TYPES[event.type as keyof typeof EVENT_TYPES];
 	const wanted = ctx.getNodeParameter('events', 'all') as EventFilter;
@@ -187,21 +202,83 @@ export async function receiveEvent(ctx: IWebhookFunctions): Promise<IWebhookResp
 		},
 	};
 	if (ctx.getNodeParameter('downloadVideo', false) && task.status === 'completed') {
-		await attachVideo(ctx, credentials.baseUrl, task, item);
+		const files = await filesWithinWindow(ctx, event.id, credentials.baseUrl, task);
+		// Not there yet: toapis delivers again (≈10 s, 30 s, 2 min…), and by then the download has gone on.
+		if (!files)
+			return answer(ctx, 503, { received: true, retry: 'the video is still downloading' });
+		if (files === 'taken') return answer(ctx, 200, { received: true, duplicate: true });
+		item.binary = files.binary;
+		Object.assign(item.json, files.notes);
 	}
+	// Seen from now on: n8n saves this with the workflow and starts the execution before it answers toapis.
+	if (rememberEvent(ctx, event.id)) return answer(ctx, 200, { received: true, duplicate: true });
 	return { workflowData: [[item]] };
 }
 
+/** What a finished download put into the item: its binary fields, and why a part of it is missing. */
+interface EventFiles {
+	binary?: IBinaryKeyData;
+	notes: IDataObject;
+}
+
 /**
- * Streams the video into the item (from the public URL, without the API key). A failed download still starts the
+ * Downloads still going on, or done and not yet handed to an execution, by workflow, node and event. toapis waits
+ * 10 s for an answer; a big video takes longer, so the download goes on after the delivery was answered "not yet",
+ * and the next delivery of the same event takes the files. Nothing is marked seen before that: if n8n stops
+ * meanwhile, toapis' next delivery starts over.
+ */
+const downloads = new Map<
+	string,
+	{ files?: EventFiles; running: Promise<void>; startedAt: number; taken?: boolean }
+>();
+/** How long a delivery waits for its download before answering "not yet" (toapis gives up after 10 s) */
+export const ANSWER_WITHIN_MS = 1500;
+/** A download nobody came back for is forgotten after this long */
+const DOWNLOAD_KEPT_MS = 6 * 3600 * 1000;
+
+/** The event's files once downloaded, undefined while the download goes on, 'taken' when another delivery has them. */
+async function filesWithinWindow(
+	ctx: IWebhookFunctions,
+	eventId: string,
+	baseUrl: unknown,
+	task: SoraTask,
+): Promise<EventFiles | 'taken' | undefined> {
+	const key = `${scopeOf(ctx)}:${eventId}`;
+	const now = Date.now();
+	for (const [k, entry] of downloads)
+		if (now - entry.startedAt > DOWNLOAD_KEPT_MS) downloads.delete(k);
+	let entry = downloads.get(key);
+	if (!entry) {
+		const started: { files?: EventFiles; running: Promise<void>; startedAt: number } = {
+			running: Promise.resolve(),
+			startedAt: now,
+		};
+		started.running = downloadFiles(ctx, baseUrl, task).then((files) => {
+			started.files = files;
+		});
+		downloads.set(key, started);
+		entry = started;
+	}
+	const finished = await Promise.race([
+		entry.running.then(() => true),
+		sleep(ANSWER_WITHIN_MS).then(() => false),
+	]);
+	if (!finished) return undefined;
+	if (entry.taken) return 'taken';
+	entry.taken = true;
+	downloads.delete(key);
+	return entry.files;
+}
+
+/**
+ * Streams the video (and thumbnail) from the public URL, without the API key. A failed download still starts the
  * execution, with the task and the reason: the event was accepted, so the task id must reach the workflow.
  */
-async function attachVideo(
+async function downloadFiles(
 	ctx: IWebhookFunctions,
 	baseUrl: unknown,
 	task: SoraTask,
-	item: INodeExecutionData,
-): Promise<void> {
+): Promise<EventFiles> {
 	const field = String(ctx.getNodeParameter('binaryPropertyName', 'data'));
 	// toapis videos are public CDN files, fetched without any credential: nothing secret is in scope.
 	const client: MediaClient = {
@@ -218,9 +295,11 @@ async function attachVideo(
 			0,
 			ctx.getNodeParameter('options.downloadThumbnail', false) as boolean,
 		);
-		item.binary = files.binary;
-		if (files.thumbnailError) item.json.thumbnailError = files.thumbnailError;
+		return {
+			binary: files.binary,
+			notes: files.thumbnailError ? { thumbnailError: files.thumbnailError } : {},
+		};
 	} catch (error) {
-		item.json.downloadError = (error as Error).message;
+		return { notes: { downloadError: (error as Error).message } };
 	}
 }
