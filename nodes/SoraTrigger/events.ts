@@ -220,6 +220,7 @@ async function attachVideo(
 		);
 		item.binary = files.binary;
 		if (files.thumbnailError) item.json.thumbnailError = files.thumbnailError;
+		if (files.lastFrameError) item.json.lastFrameError = files.lastFrameError;
 	} catch (error) {
 		item.json.downloadError = (error as Error).message;
 	}

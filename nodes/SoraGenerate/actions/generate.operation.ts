@@ -5,15 +5,63 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 import type { ItemPlan } from '../../shared/batch/run';
-import { readInputFile } from '../../shared/parameters/read';
+import {
+	familyFieldOptions,
+	forModels,
+	HIDE_FOR_FAMILIES,
+	mediaInputsProperty,
+	NO_PLAIN_IMAGE_MODELS,
+	RESOLUTION_MODELS,
+	VIDEO_OPERATION_MODELS,
+} from '../../shared/parameters/families';
+import { readInputFile, readText } from '../../shared/parameters/read';
 import type { SoraClient } from '../../shared/provider/transport';
-import { STYLES } from '../../shared/rules/models';
+import type { MediaParameter } from '../../shared/rules/families';
+import { FAMILY_MODEL_NAMES, modelsTaking, STYLES } from '../../shared/rules/models';
 import { validateVideoRequest } from '../../shared/rules/validation';
 import { readVideoFields, readVideoFollowPlan, videoSubmission } from './video';
 
 /** Generate: a new video from a prompt, reference images and the provider's extra fields. */
 
+const NO_WATERMARK_MODELS = FAMILY_MODEL_NAMES.filter(
+	(m) => !modelsTaking('watermark').includes(m),
+);
+const soraOnly = { displayOptions: HIDE_FOR_FAMILIES };
+const hidePlainImages = { displayOptions: { hide: { model: NO_PLAIN_IMAGE_MODELS } } };
+
 const properties: INodeProperties[] = [
+	{
+		displayName: 'Resolution Name or ID',
+		name: 'resolution',
+		type: 'options',
+		default: '',
+		typeOptions: { loadOptionsMethod: 'getResolutions', loadOptionsDependsOn: ['model.value'] },
+		description:
+			'The output resolution; the choices follow the model (Kling: std = 720p, pro = 1080p). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		displayOptions: forModels(RESOLUTION_MODELS),
+	},
+	{
+		displayName: 'Video Operation',
+		name: 'videoOperation',
+		type: 'options',
+		default: 'generate',
+		options: [
+			{ name: 'Generate', value: 'generate', description: 'A new video (sends nothing)' },
+			{
+				name: 'Edit',
+				value: 'edit',
+				description: 'Change a reference video (Media, role Reference Video)',
+			},
+			{
+				name: 'Extend',
+				value: 'extend',
+				description: 'Continue a reference video; needs a duration',
+			},
+		],
+		description: 'Seedance 2.5: generate, edit or extend (video_operation)',
+		displayOptions: forModels(VIDEO_OPERATION_MODELS),
+	},
+	mediaInputsProperty,
 	{
 		displayName: 'Image URLs',
 		name: 'imageUrls',
@@ -21,7 +69,8 @@ const properties: INodeProperties[] = [
 		default: '',
 		placeholder: 'https://example.com/first-frame.jpg',
 		description:
-			'Public http(s) URLs of reference images, separated by commas or new lines (toapis). Base64 is not accepted: use Image From Binary Field.',
+			'Public http(s) URLs of reference images, separated by commas or new lines (toapis). Base64 is not accepted: use Image From Binary Field. Other families take these as their plain images (image_urls; Grok: the main image); for roles use Media.',
+		...hidePlainImages,
 	},
 	{
 		displayName: 'Image From Binary Field',
@@ -31,6 +80,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'data',
 		description:
 			'Name of an input binary field holding a reference image. On toapis it is uploaded for you; on OpenAI-compatible and Azure hosts it is sent as input_reference.',
+		...hidePlainImages,
 	},
 	{
 		displayName: 'Additional Fields',
@@ -55,6 +105,7 @@ const properties: INodeProperties[] = [
 				default: false,
 				description:
 					'Whether to create a character from the generated video when it is finished (toapis)',
+				...soraOnly,
 			},
 			{
 				displayName: 'Character From Task',
@@ -63,6 +114,7 @@ const properties: INodeProperties[] = [
 				default: '',
 				placeholder: 'video_01K8SGYNNNVBQTXNR4MM964S7K',
 				description: 'Create a character from an earlier generation task (toapis)',
+				...soraOnly,
 			},
 			{
 				displayName: 'Character Timestamps',
@@ -72,6 +124,7 @@ const properties: INodeProperties[] = [
 				placeholder: '1,3',
 				description:
 					'"start,end" seconds where the character appears in the Character URL video; 2-second segments only. The video gets 1 s shorter (toapis).',
+				...soraOnly,
 			},
 			{
 				displayName: 'Character URL',
@@ -81,6 +134,7 @@ const properties: INodeProperties[] = [
 				placeholder: 'https://example.com/character.mp4',
 				description:
 					'Toapis: a public video URL to take a character from, or the task ID of a finished Sora Character task. The generated video gets 1 s shorter.',
+				...soraOnly,
 			},
 			{
 				displayName: 'Client Business ID',
@@ -92,11 +146,20 @@ const properties: INodeProperties[] = [
 					'Toapis: your own ID for this video, e.g. a sheet row ID. Sora Trigger and Sora Task Status output it in the clientBusinessId field. Toapis documents it for its task status and webhooks; its Sora pages do not list it.',
 			},
 			{
+				displayName: 'Extra Body Fields (JSON)',
+				name: 'extraBody',
+				type: 'json',
+				default: '{}',
+				description:
+					'Toapis: fields the provider added that the node does not know yet, as a JSON object merged into the request body ("metadata" key by key). The node refuses a field it sets itself: use its own field for that.',
+			},
+			{
 				displayName: 'HD',
 				name: 'hd',
 				type: 'boolean',
 				default: false,
 				description: 'Whether to render in high definition (toapis): sora-2-pro, not at 25 s',
+				...soraOnly,
 			},
 			{
 				displayName: 'Number of Variants',
@@ -105,6 +168,7 @@ const properties: INodeProperties[] = [
 				default: 1,
 				typeOptions: { minValue: 1, maxValue: 4 },
 				description: 'How many different variants to generate, 1 to 4 (toapis)',
+				...soraOnly,
 			},
 			{
 				displayName: 'Private',
@@ -112,6 +176,7 @@ const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description: 'Whether the video stays unpublished, so it cannot be remixed (toapis)',
+				...soraOnly,
 			},
 			{
 				displayName: 'Size Name or ID',
@@ -121,6 +186,7 @@ const properties: INodeProperties[] = [
 				typeOptions: { loadOptionsMethod: 'getSizes', loadOptionsDependsOn: ['model.value'] },
 				description:
 					'OpenAI-compatible and Azure only: the exact size; with an Aspect Ratio set, it must match it. The choices follow the model; toapis takes no size. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+				...soraOnly,
 			},
 			{
 				displayName: 'Storyboard',
@@ -128,6 +194,7 @@ const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description: 'Whether to use a storyboard for finer control (toapis)',
+				...soraOnly,
 			},
 			{
 				displayName: 'Style',
@@ -139,6 +206,7 @@ const properties: INodeProperties[] = [
 					value: style,
 				})),
 				description: 'Visual style (toapis)',
+				...soraOnly,
 			},
 			{
 				displayName: 'Thumbnail',
@@ -146,19 +214,58 @@ const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description: 'Whether to also generate a thumbnail (toapis)',
+				...soraOnly,
 			},
 			{
 				displayName: 'Watermark',
 				name: 'watermark',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to add the Sora watermark (toapis)',
+				description: `Whether to add the provider's watermark (toapis): Sora, and ${modelsTaking('watermark').join(', ')}`,
+				displayOptions: {
+					hide: {
+						'/model': NO_WATERMARK_MODELS,
+					},
+				},
 			},
+			...familyFieldOptions(),
 		],
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { operation: ['generate'] } }, properties);
+/** Collection options in the editor's alphabetical order, as n8n's lint asks. */
+function sortOptions(list: INodeProperties[]): INodeProperties[] {
+	return list.map((p) =>
+		p.name === 'additionalFields'
+			? {
+					...p,
+					options: [...(p.options as INodeProperties[])].sort((a, b) =>
+						a.displayName.localeCompare(b.displayName),
+					),
+				}
+			: p,
+	);
+}
+
+export const description = updateDisplayOptions(
+	{ show: { operation: ['generate'] } },
+	sortOptions(properties),
+);
+
+/** Media entries; a binary field is read whole (uploads are at most 50 MB and must be inspected first). */
+async function readMedia(ctx: IExecuteFunctions, itemIndex: number): Promise<MediaParameter[]> {
+	const entries = ctx.getNodeParameter('mediaInputs.media', itemIndex, []) as IDataObject[];
+	const media: MediaParameter[] = [];
+	for (let i = 0; i < entries.length; i++) {
+		const field = `mediaInputs.media[${i}].binaryPropertyName`;
+		media.push({
+			role: String(entries[i].role ?? ''),
+			url: String(entries[i].url ?? ''),
+			file: await readInputFile(ctx, itemIndex, field, `Media ${i + 1} → Binary Field`),
+		});
+	}
+	return media;
+}
 
 export async function planItem(
 	ctx: IExecuteFunctions,
@@ -175,6 +282,9 @@ export async function planItem(
 			'Image From Binary Field',
 		),
 		additionalFields: ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject,
+		resolution: readText(ctx, 'resolution', itemIndex),
+		videoOperation: readText(ctx, 'videoOperation', itemIndex),
+		media: await readMedia(ctx, itemIndex),
 	};
 	const request = validateVideoRequest(
 		ctx.getNode(),

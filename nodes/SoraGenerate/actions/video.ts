@@ -4,7 +4,7 @@ import { readDownloads, readText, readWaiting } from '../../shared/parameters/re
 import type { SoraClient } from '../../shared/provider/transport';
 import type { VideoParameters } from '../../shared/rules/validation';
 import type { FollowPlan } from '../../shared/tasks/follow';
-import type { Submission } from '../../shared/tasks/submit';
+import type { Submission, Upload } from '../../shared/tasks/submit';
 
 /** What Generate and Remix share: the video fields, the submission, and what follows it. */
 
@@ -39,24 +39,46 @@ export function readVideoFollowPlan(ctx: IExecuteFunctions, itemIndex: number): 
 	};
 }
 
-/** A video request as one paid submission: a binary image is uploaded first on flavors that take image URLs. */
+/** A family request with the URLs of its uploaded files filled in, in the order of its media. */
+function withUploadedUrls(request: VideoRequest, urls: string[]): VideoRequest {
+	if (!request.family) return request;
+	let next = 0;
+	const media = request.family.media.map((input) =>
+		input.file ? { role: input.role, kind: input.kind, url: urls[next++] } : input,
+	);
+	return { ...request, family: { ...request.family, media } };
+}
+
+/**
+ * A video request as one paid submission: binary images (and, for families, videos) are uploaded first on flavors
+ * that take URLs, one after the other; their URLs go into the create call.
+ */
 export function videoSubmission(client: SoraClient, request: VideoRequest): Submission {
 	const { adapter } = client;
-	const image = request.image;
+	const uploads: Upload[] = [];
+	if (request.image && adapter.uploadImage) {
+		const image = request.image;
+		uploads.push({ what: 'image', call: () => adapter.uploadImage!(image) });
+	}
+	for (const input of request.family?.media ?? []) {
+		const file = input.file;
+		if (!file) continue;
+		uploads.push(
+			input.kind === 'video'
+				? { what: 'video', call: () => adapter.uploadVideo!(file) }
+				: { what: 'image', call: () => adapter.uploadImage!(file) },
+		);
+	}
 	return {
 		kind: 'video',
 		request,
-		upload:
-			image && adapter.uploadImage
-				? { what: 'image', call: () => adapter.uploadImage!(image) }
-				: undefined,
-		create: (uploadedUrl) =>
-			request.operation === 'remix'
-				? adapter.remixVideo(request)
-				: adapter.createVideo(
-						request,
-						uploadedUrl ? [...request.imageUrls, uploadedUrl] : request.imageUrls,
-					),
+		uploads,
+		create: (uploadedUrls) => {
+			if (request.operation === 'remix') return adapter.remixVideo(request);
+			if (request.operation === 'extend') return adapter.extendVideo!(request);
+			if (request.family) return adapter.createVideo(withUploadedUrls(request, uploadedUrls), []);
+			return adapter.createVideo(request, [...request.imageUrls, ...uploadedUrls]);
+		},
 		answerIsTask: true,
 	};
 }
