@@ -334,7 +334,7 @@ function familyRemixOrExtend(
 		notAllowed(
 			'duration',
 			input.duration,
-			`a ${name.toLowerCase()} on ${family.name} takes no duration`,
+			`${operation === 'extend' ? 'an extend' : 'a remix'} on ${family.name} takes no duration`,
 			'Choose Provider Default.',
 		);
 	const aspectRatio = input.aspectRatio?.trim() || undefined;
