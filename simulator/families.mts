@@ -364,7 +364,7 @@ const CONTRACTS: Record<string, Contract> = {
 export const LAST_FRAME_MODELS = new Set(['seedance-2', 'seedance-2-fast', 'seedance-2-mini', 'seedance-2-5']);
 
 /** What GET /v1/models?type=video lists by default: every family above, Sora, and one model no table knows. */
-export const VIDEO_MODEL_IDS = ['sora-2', 'sora-2-vvip', 'sora-2-official', ...Object.keys(CONTRACTS), 'happyhorse-1.1'];
+export const VIDEO_MODEL_IDS = ['sora-2', 'sora-2-pro', 'sora-2-vip', 'sora-2-vvip', 'sora-2-official', ...Object.keys(CONTRACTS), 'happyhorse-1.1'];
 
 export function familyContract(model: string): Contract | undefined {
 	return CONTRACTS[model];

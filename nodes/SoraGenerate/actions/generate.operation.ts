@@ -7,61 +7,26 @@ import {
 import type { ItemPlan } from '../../shared/batch/run';
 import {
 	familyFieldOptions,
-	forModels,
+	familyProperties,
 	HIDE_FOR_FAMILIES,
-	mediaInputsProperty,
 	NO_PLAIN_IMAGE_MODELS,
-	RESOLUTION_MODELS,
-	VIDEO_OPERATION_MODELS,
+	NO_WATERMARK_MODELS,
+	readMediaInputs,
+	sortedCollections,
 } from '../../shared/parameters/families';
 import { readInputFile, readText } from '../../shared/parameters/read';
 import type { SoraClient } from '../../shared/provider/transport';
-import type { MediaParameter } from '../../shared/rules/families';
-import { FAMILY_MODEL_NAMES, modelsTaking, STYLES } from '../../shared/rules/models';
+import { modelsTaking, STYLES } from '../../shared/rules/models';
 import { validateVideoRequest } from '../../shared/rules/validation';
 import { readVideoFields, readVideoFollowPlan, videoSubmission } from './video';
 
 /** Generate: a new video from a prompt, reference images and the provider's extra fields. */
 
-const NO_WATERMARK_MODELS = FAMILY_MODEL_NAMES.filter(
-	(m) => !modelsTaking('watermark').includes(m),
-);
 const soraOnly = { displayOptions: HIDE_FOR_FAMILIES };
 const hidePlainImages = { displayOptions: { hide: { model: NO_PLAIN_IMAGE_MODELS } } };
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Resolution Name or ID',
-		name: 'resolution',
-		type: 'options',
-		default: '',
-		typeOptions: { loadOptionsMethod: 'getResolutions', loadOptionsDependsOn: ['model.value'] },
-		description:
-			'The output resolution; the choices follow the model (Kling: std = 720p, pro = 1080p). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-		displayOptions: forModels(RESOLUTION_MODELS),
-	},
-	{
-		displayName: 'Video Operation',
-		name: 'videoOperation',
-		type: 'options',
-		default: 'generate',
-		options: [
-			{ name: 'Generate', value: 'generate', description: 'A new video (sends nothing)' },
-			{
-				name: 'Edit',
-				value: 'edit',
-				description: 'Change a reference video (Media, role Reference Video)',
-			},
-			{
-				name: 'Extend',
-				value: 'extend',
-				description: 'Continue a reference video; needs a duration',
-			},
-		],
-		description: 'Seedance 2.5: generate, edit or extend (video_operation)',
-		displayOptions: forModels(VIDEO_OPERATION_MODELS),
-	},
-	mediaInputsProperty,
+	...familyProperties,
 	{
 		displayName: 'Image URLs',
 		name: 'imageUrls',
@@ -233,39 +198,10 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-/** Collection options in the editor's alphabetical order, as n8n's lint asks. */
-function sortOptions(list: INodeProperties[]): INodeProperties[] {
-	return list.map((p) =>
-		p.name === 'additionalFields'
-			? {
-					...p,
-					options: [...(p.options as INodeProperties[])].sort((a, b) =>
-						a.displayName.localeCompare(b.displayName),
-					),
-				}
-			: p,
-	);
-}
-
 export const description = updateDisplayOptions(
 	{ show: { operation: ['generate'] } },
-	sortOptions(properties),
+	sortedCollections(properties),
 );
-
-/** Media entries; a binary field is read whole (uploads are at most 50 MB and must be inspected first). */
-async function readMedia(ctx: IExecuteFunctions, itemIndex: number): Promise<MediaParameter[]> {
-	const entries = ctx.getNodeParameter('mediaInputs.media', itemIndex, []) as IDataObject[];
-	const media: MediaParameter[] = [];
-	for (let i = 0; i < entries.length; i++) {
-		const field = `mediaInputs.media[${i}].binaryPropertyName`;
-		media.push({
-			role: String(entries[i].role ?? ''),
-			url: String(entries[i].url ?? ''),
-			file: await readInputFile(ctx, itemIndex, field, `Media ${i + 1} → Binary Field`),
-		});
-	}
-	return media;
-}
 
 export async function planItem(
 	ctx: IExecuteFunctions,
@@ -284,7 +220,7 @@ export async function planItem(
 		additionalFields: ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject,
 		resolution: readText(ctx, 'resolution', itemIndex),
 		videoOperation: readText(ctx, 'videoOperation', itemIndex),
-		media: await readMedia(ctx, itemIndex),
+		media: await readMediaInputs(ctx, itemIndex),
 	};
 	const request = validateVideoRequest(
 		ctx.getNode(),

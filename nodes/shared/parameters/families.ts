@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import {
 	byFamily,
 	FAMILY_FIELDS,
@@ -9,7 +9,8 @@ import {
 	modelsWhere,
 	type FamilyField,
 } from '../rules/models';
-import { ROLE_LABELS } from '../rules/families';
+import { ROLE_LABELS, type MediaParameter } from '../rules/families';
+import { readInputFile } from './read';
 
 /**
  * The editor side of toapis' video families: the fields each family takes, shown only while a model that takes
@@ -39,6 +40,7 @@ export const MEDIA_MODELS = modelsWhere((m) => Object.keys(m.roles).length > 0);
 export const NO_ASPECT_MODELS = modelsWhere((m) => !m.aspectRatios);
 export const NO_PLAIN_IMAGE_MODELS = modelsWhere((m) => m.plainImages === undefined);
 export const VIDEO_OPERATION_MODELS = modelsWhere((m) => !!m.videoOperations);
+export const NO_WATERMARK_MODELS = modelsWhere((m) => !m.fields.watermark);
 
 function choicesOf(field: FamilyField): string[] {
 	const values = new Set<string>();
@@ -123,3 +125,71 @@ export const mediaInputsProperty: INodeProperties = {
 		},
 	],
 };
+
+/** Resolution, Video Operation and Media: Generate's top-level fields for the families, each shown by model. */
+export const familyProperties: INodeProperties[] = [
+	{
+		displayName: 'Resolution Name or ID',
+		name: 'resolution',
+		type: 'options',
+		default: '',
+		typeOptions: { loadOptionsMethod: 'getResolutions', loadOptionsDependsOn: ['model.value'] },
+		description:
+			'The output resolution; the choices follow the model (Kling: std = 720p, pro = 1080p). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		displayOptions: forModels(RESOLUTION_MODELS),
+	},
+	{
+		displayName: 'Video Operation',
+		name: 'videoOperation',
+		type: 'options',
+		default: 'generate',
+		options: [
+			{ name: 'Generate', value: 'generate', description: 'A new video (sends nothing)' },
+			{
+				name: 'Edit',
+				value: 'edit',
+				description: 'Change a reference video (Media, role Reference Video)',
+			},
+			{
+				name: 'Extend',
+				value: 'extend',
+				description: 'Continue a reference video; needs a duration',
+			},
+		],
+		description: 'Seedance 2.5: generate, edit or extend (video_operation)',
+		displayOptions: forModels(VIDEO_OPERATION_MODELS),
+	},
+	mediaInputsProperty,
+];
+
+/** Collection options in the editor's alphabetical order (n8n's lint asks it of literal lists; generated ones join them). */
+export function sortedCollections(list: INodeProperties[]): INodeProperties[] {
+	return list.map((p) =>
+		p.type === 'collection'
+			? {
+					...p,
+					options: [...(p.options as INodeProperties[])].sort((a, b) =>
+						a.displayName.localeCompare(b.displayName),
+					),
+				}
+			: p,
+	);
+}
+
+/** Media entries; a binary field is read whole (uploads are at most 50 MB and must be inspected first). */
+export async function readMediaInputs(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+): Promise<MediaParameter[]> {
+	const entries = ctx.getNodeParameter('mediaInputs.media', itemIndex, []) as IDataObject[];
+	const media: MediaParameter[] = [];
+	for (let i = 0; i < entries.length; i++) {
+		const field = `mediaInputs.media[${i}].binaryPropertyName`;
+		media.push({
+			role: String(entries[i].role ?? ''),
+			url: String(entries[i].url ?? ''),
+			file: await readInputFile(ctx, itemIndex, field, `Media ${i + 1} → Binary Field`),
+		});
+	}
+	return media;
+}
