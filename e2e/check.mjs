@@ -32,7 +32,51 @@ function binaryFile(userFolder, id) {
 	return undefined;
 }
 
+/**
+ * Seedance 2.5 from a binary first frame with audio and the last frame (toapis): the documented wire body reached the
+ * simulator, and n8n stored both the MP4 and the last frame PNG. Self-contained: give it the execution result, a reader
+ * of stored binaries, the simulator's /__sim/state and the sample MP4; it returns a summary or throws.
+ */
+export function checkSeedanceLastFrame({ result, readBinary, simState, sampleMp4 }) {
+	const problem = (message) => {
+		throw new Error(message);
+	};
+	const item = result.data.resultData.runData['Sora Generate']?.[0]?.data.main[0]?.[0];
+	if (!item) problem('Sora Generate gave no item');
+	const { json, binary } = item;
+	if (json.status !== 'completed' || json.model !== 'seedance-2-5') problem(`task: ${JSON.stringify(json).slice(0, 300)}`);
+	const body = simState.submissionBodies.map((b) => JSON.parse(b)).find((b) => b.model === 'seedance-2-5');
+	if (!body) problem('no seedance-2-5 submission reached the simulator');
+	const uploaded = body.image_with_roles?.[0]?.url ?? '';
+	const expected = { model: 'seedance-2-5', prompt: body.prompt, duration: 12, aspect_ratio: '21:9', generate_audio: true, return_last_frame: true, image_with_roles: [{ url: uploaded, role: 'first_frame' }] };
+	if (!/\/uploads\/upload_\w+\.png$/.test(uploaded) || JSON.stringify(body) !== JSON.stringify(expected)) problem(`wire body ${JSON.stringify(body)}`);
+	if (simState.violations.length) problem(`simulator violations: ${simState.violations.join('; ')}`);
+	const video = binary?.video;
+	const frame = binary?.lastFrame;
+	if (!video || !frame) problem(`binary fields ${JSON.stringify(Object.keys(binary ?? {}))}; expected video and lastFrame`);
+	if (sha(readBinary(video)) !== sha(sampleMp4)) problem('the stored MP4 differs from the simulator\'s');
+	const png = readBinary(frame);
+	if (frame.mimeType !== 'image/png' || png.subarray(0, 8).toString('hex') !== '89504e470d0a1a0a') problem(`lastFrame is ${frame.mimeType}, ${png.length} B`);
+	return `task ${json.id}: body as documented (upload ${uploaded.split('/').pop()}), MP4 ${sampleMp4.length} B and last frame PNG ${png.length} B stored by n8n`;
+}
+
 switch (check) {
+	case 'seedance-last-frame': {
+		// args: result.json, userFolder, sample.mp4, sim-state.json
+		const [resultPath, userFolder, samplePath, statePath] = args;
+		const readBinary = (binary) => {
+			if (!binary.id) return Buffer.from(binary.data, 'base64');
+			const path = binaryFile(userFolder, binary.id);
+			if (!path) fail(`binary file for ${binary.id} not found`);
+			return readFileSync(path);
+		};
+		try {
+			console.log(checkSeedanceLastFrame({ result: readJson(resultPath), readBinary, simState: readJson(statePath), sampleMp4: readFileSync(samplePath) }));
+		} catch (error) {
+			fail(error.message);
+		}
+		break;
+	}
 	case 'video-output': {
 		// args: result.json, userFolder, sample.mp4, node name
 		const [resultPath, userFolder, samplePath, nodeName] = args;

@@ -1,7 +1,8 @@
 /**
  * The nodes as a person sees them: real n8n's editor in headless Chromium (Debian's package, driven by
- * playwright-core). Opens a workflow with two Sora Generate nodes (sora-2 and sora-2-vvip), checks that the
- * parameters render and that the Duration choices follow the model, and saves a screenshot for the README.
+ * playwright-core). Opens a workflow with Sora Generate nodes (sora-2, sora-2-vvip, sora-2-vip, kling-v3), checks that
+ * the parameters render, that the Duration choices follow the model and that a family's fields show only for its
+ * models, and saves a screenshot for the README.
  *   tsx e2e/editor.mts --url http://127.0.0.1:PORT --workflow ID --email E --password P --out docs/x.png
  * Prints one line per check, "PASS: ..." or "FAIL: ...".
  */
@@ -114,7 +115,22 @@ try {
 	const variants = await page.getByText('Number of Variants', { exact: true }).count();
 	const oldLabel = await page.getByText('Number of Variants (N)', { exact: true }).count();
 	check(variants > 0 && oldLabel === 0, 'the variants field is labelled "Number of Variants", the name its errors use', `labels: "Number of Variants" ×${variants}, "(N)" ×${oldLabel}`);
+	const soraResolution = await page.getByText('Resolution Name or ID', { exact: true }).count();
+	check(soraResolution === 0, 'a Sora model shows no Resolution field (family fields hide)', `Resolution shown for sora-2-vip ×${soraResolution}`);
 	await close();
+
+	// A toapis family model: its fields show (displayOptions on the Model's value), with the choices of its row.
+	const closeKling = await openNode(page, 'Sora Generate (kling)');
+	const modes = (await choicesOf(page, 'resolution')).map((c) => c.name);
+	const klingDurations = (await choicesOf(page, 'duration')).map((c) => c.name);
+	const media = await page.getByText('Media', { exact: true }).count();
+	const imageUrls = await page.getByText('Image URLs', { exact: true }).count();
+	check(
+		modes.join('|') === 'Provider Default|Std (720p)|Pro (1080p)' && klingDurations.length === 14 && media > 0 && imageUrls === 0,
+		`kling-v3 shows its fields: Resolution [${modes.join(', ')}], ${klingDurations.length - 1} durations (3–15 s), Media; no Image URLs`,
+		`kling-v3: resolution ${JSON.stringify(modes)}, durations ${JSON.stringify(klingDurations)}, Media ×${media}, Image URLs ×${imageUrls}`,
+	);
+	await closeKling();
 	console.log(`PASS: editor: screenshot saved to ${out}`);
 } catch (error) {
 	failed++;

@@ -37,7 +37,7 @@ n8n import:credentials --input="$STATE/credentials.json" > "$STATE/import-cred.l
 
 mkdir -p "$STATE/workflows"
 wf() { # template id flavor credential [model duration]
-  sed -e "s#__WF_ID__#$2#" -e "s#__FLAVOR__#$3#g" -e "s#__CRED_ID__#$4#" -e "s#__SIM_URL__#$SIM_URL#" \
+  sed -e "s#__WF_ID__#$2#" -e "s#__FLAVOR__#$3#g" -e "s#__CRED_ID__#$4#" -e "s#__SIM_URL__#$SIM_URL#" -e "s#__SIM_CDN__#$SIM_CDN#" \
     -e "s#__MODEL__#${5:-}#" -e "s#__DURATION__#${6:-0}#" "$HERE/workflows/$1.template.json" > "$STATE/workflows/$2.json"
 }
 wf task-status soraE2eToapis001 toapis soraToapis000001
@@ -48,6 +48,7 @@ wf generate soraE2eGenToapis toapis soraToapis000001 sora-2-vvip 4
 wf generate soraE2eGenOpenAi openaiCompatible soraOpenAi000001 sora-2 8
 wf generate soraE2eGenInvald toapis soraToapis000001 sora-2 12
 wf generate-retry soraE2eGenRetry1 toapis soraToapis000001 sora-2 10
+wf seedance-last-frame soraE2eSeedance1 toapis soraToapis000001
 wf editor soraE2eEditor001 toapis soraToapis000001
 wf cancel soraE2eCancel001 toapis soraToapis000001
 # The shipped examples, pointed at the simulator's credential, polling every second instead of every 15.
@@ -86,6 +87,15 @@ video_wf "openaiCompatible: Manual Trigger → Sora Task Status (wait + download
 video_wf "azure: Manual Trigger → Sora Task Status (wait + download)" soraE2eAzure0001 "Sora Task Status"
 video_wf "toapis: Manual Trigger → Sora Generate sora-2-vvip 4 s (wait + download)" soraE2eGenToapis "Sora Generate"
 video_wf "openaiCompatible: Manual Trigger → Sora Generate sora-2 8 s (wait + download)" soraE2eGenOpenAi "Sora Generate"
+
+run_wf soraE2eSeedance1; rc=$?
+curl -s "$SIM_URL/__sim/state" > "$STATE/sim-after-seedance.json"
+if [ $rc -eq 0 ] && "$SYSTEM_NODE" "$HERE/extract-result.mjs" "$STATE/soraE2eSeedance1.out" > "$STATE/soraE2eSeedance1.result.json" \
+   && msg=$(check seedance-last-frame "$STATE/soraE2eSeedance1.result.json" "$N8N_USER_FOLDER" "$ROOT/simulator/media/sample.mp4" "$STATE/sim-after-seedance.json" 2>&1); then
+  ok "toapis: Seedance 2.5, 12 s 21:9, first frame from a binary field, audio, last frame (wait + download): $msg"
+else
+  bad "Seedance 2.5 last frame rc=$rc: ${msg:-}"; tail -c 3000 "$STATE/soraE2eSeedance1.out"; tail -c 1500 "$STATE/soraE2eSeedance1.err"
+fi
 
 checked_wf "example character-reuse.json" soraExCharacter1 character-example
 checked_wf "example long-job-loop.json" soraExLongJob001 loop-example

@@ -23,8 +23,10 @@ import {
 } from './contract.mts';
 
 export type Flavor = 'toapis' | 'openaiCompatible' | 'azure';
+type Body = Record<string, unknown>;
 export type TaskKind = 'video' | 'character';
 
+import { familyContract, grokExtendBody, grokRemixBody, LAST_FRAME_MODELS, VIDEO_MODEL_IDS } from './families.mts';
 import { makePng, SAMPLE_MP4, SAMPLE_THUMBNAIL } from './media.mts';
 import { WebhookDispatcher, type WebhookConfig, type WebhookEvent, type WebhookFault, type WebhookVariant } from './webhooks.mts';
 
@@ -318,6 +320,8 @@ export class SoraSimulator {
 	readonly webhooks = new WebhookDispatcher();
 	/** Uploaded files by id, served back from the CDN */
 	readonly uploads = new Map<string, UploadedFile>();
+	/** What toapis' GET /v1/models?type=video lists for the key */
+	videoModels: string[] = [...VIDEO_MODEL_IDS];
 	url = '';
 	cdnUrl = '';
 
@@ -481,10 +485,12 @@ export class SoraSimulator {
 				body.metadata = { url: this.videoUrl(task) };
 			} else {
 				// metadata.n variants: one result entry each
-				const request = task.request as { thumbnail?: boolean; metadata?: { n?: number } } | undefined;
+				const request = task.request as { thumbnail?: boolean; return_last_frame?: boolean; metadata?: { n?: number } } | undefined;
 				const data = Array.from({ length: request?.metadata?.n ?? 1 }, (_, i) => {
 					const entry: Record<string, unknown> = { url: this.videoUrl(task) + (i ? `?variant=${i + 1}` : ''), format: 'mp4' };
 					if (request?.thumbnail) entry.thumbnail_url = this.thumbnailUrl(task);
+					// Seedance 2 / 2.5: return_last_frame puts the last frame at result.data[0].last_frame_url
+					if (i === 0 && request?.return_last_frame && LAST_FRAME_MODELS.has(task.model)) entry.last_frame_url = `${this.cdnUrl}/frames/${task.id}.png`;
 					return entry;
 				});
 				body.result = { type: 'video', data };
@@ -659,7 +665,7 @@ export class SoraSimulator {
 
 		const flavor: Flavor | undefined = path.startsWith('/openai/v1/')
 			? 'azure'
-			: path.startsWith('/v1/videos/generations') || path === '/v1/balance' || path.startsWith('/v1/characters_tasks') || path.startsWith('/v1/uploads') || path.startsWith('/v1/videos/') && this.isToapisRemix(path)
+			: path.startsWith('/v1/videos/generations') || path === '/v1/balance' || path.startsWith('/v1/characters_tasks') || path.startsWith('/v1/uploads') || path.startsWith('/v1/videos/') && this.isToapisRemix(path) || /^\/v1\/videos\/[^/]+\/extend$/.test(path) || (path === '/v1/models' && url.searchParams.has('type'))
 				? 'toapis'
 				: path.startsWith('/v1/')
 					? 'openaiCompatible'
@@ -671,6 +677,7 @@ export class SoraSimulator {
 			return sendJson(res, 401, this.errorBody(flavor, 401, 'invalid_api_key', message, flavor === 'toapis' ? 'authentication_error' : 'invalid_request_error'));
 		}
 		const rest = flavor === 'azure' ? path.slice('/openai/v1'.length) : path.slice('/v1'.length);
+		if (flavor === 'toapis' && method === 'GET' && rest === '/models') return this.listModels(url.searchParams.get('type'), res);
 		return flavor === 'toapis' ? this.routeToapis(rest, method, record, res) : this.routeOpenAi(flavor, rest, method, url, record, res);
 	}
 
@@ -678,6 +685,16 @@ export class SoraSimulator {
 	private isToapisRemix(path: string): boolean {
 		const m = /^\/v1\/videos\/([^/]+)\/remix$/.exec(path);
 		return !!m && this.tasks.get(decodeURIComponent(m[1]))?.flavor === 'toapis';
+	}
+
+	/** toapis GET /v1/models?type=video: the models the key may use (docs/models.md#the-model-list) */
+	private listModels(type: string | null, res: ServerResponse) {
+		const ids = type === 'video' || type === 'all' ? this.videoModels : [];
+		return sendJson(res, 200, {
+			success: true,
+			object: 'list',
+			data: ids.map((id) => ({ id, object: 'model', created: 1767225600, owned_by: 'toapis', supported_endpoint_types: ['video'] })),
+		});
 	}
 
 	private routeToapis(rest: string, method: string, record: RecordedRequest, res: ServerResponse) {
@@ -699,6 +716,8 @@ export class SoraSimulator {
 				task.request = body;
 				return sendJson(res, 200, this.toapisTask(task));
 			}
+			const contract = familyContract(String(body?.model ?? ''));
+			if (contract) return this.createFamilyTask(contract, body!, res);
 			const valid = this.validate(res, flavor, 'POST /v1/videos/generations', toapisVideoBody, body);
 			if (!valid) return;
 			const ruleProblems = toapisModelViolations(valid);
@@ -735,6 +754,20 @@ export class SoraSimulator {
 			if (this.limited(flavor, 'query', res)) return;
 			return this.readTask(flavor, 'character', decodeURIComponent(m[1]), res);
 		}
+		if (method === 'POST' && (m = /^\/videos\/([^/]+)\/(remix|extend)$/.exec(rest)) && (m[2] === 'extend' || (record.body as Body | undefined)?.model === 'grok-video-1.0')) {
+			if (this.limited(flavor, 'submit', res)) return;
+			const where = `POST /v1/videos/{id}/${m[2]}`;
+			const valid = this.validate(res, flavor, where, m[2] === 'extend' ? grokExtendBody : grokRemixBody, record.body);
+			if (!valid) return;
+			const source = this.tasks.get(decodeURIComponent(m[1]));
+			if (!source || source.flavor !== flavor) return sendJson(res, 404, { error: { code: 404, message: 'Task not found', type: 'not_found_error' } });
+			if (source.model !== 'grok-video-1.0') return this.violation(res, flavor, where, `video ${m[1]} was made by ${source.model}, not grok-video-1.0`);
+			this.submissions.push({ flavor, body: { [m[2]]: m[1], ...valid }, at: Date.now() });
+			const task = this.createTask(flavor, 'video', scenarioFromPrompt(valid.prompt), valid.model);
+			task.remixedFrom = source.id;
+			task.request = record.body;
+			return sendJson(res, 200, this.toapisTask(task));
+		}
 		if (method === 'POST' && (m = /^\/videos\/([^/]+)\/remix$/.exec(rest))) {
 			if (this.limited(flavor, 'submit', res)) return;
 			const valid = this.validate(res, flavor, 'POST /v1/videos/{id}/remix', toapisRemixBody, record.body);
@@ -750,6 +783,26 @@ export class SoraSimulator {
 			return sendJson(res, 200, this.toapisTask(task));
 		}
 		return sendJson(res, 404, { error: { code: 404, message: `No route ${method} /v1${rest}`, type: 'not_found_error' } });
+	}
+
+	/** A create for one of toapis' other families: its page's schema and combination rules (families.mts). */
+	private createFamilyTask(contract: NonNullable<ReturnType<typeof familyContract>>, body: Body, res: ServerResponse) {
+		const where = `POST /v1/videos/generations (${String(body.model)})`;
+		const valid = this.validate(res, 'toapis', where, contract.schema, body) as Body | undefined;
+		if (!valid) return;
+		const problems = contract.rules?.(valid) ?? [];
+		if (problems.length) return this.violation(res, 'toapis', where, problems.join('; '));
+		const callbackUrl = (valid.callback_url ?? (valid.metadata as Body | undefined)?.callback_url) as string | undefined;
+		const callbackProblem = this.webhooks.callbackProblem(callbackUrl);
+		if (callbackProblem) {
+			const code = callbackProblem === 'webhook_not_configured' ? callbackProblem : 'invalid_request';
+			return sendJson(res, 400, { error: { code, message: callbackProblem, type: 'invalid_request_error' } });
+		}
+		this.submissions.push({ flavor: 'toapis', body, at: Date.now() });
+		const task = this.createTask('toapis', 'video', scenarioFromPrompt(valid.prompt), String(valid.model));
+		task.request = body;
+		this.scheduleWebhook(task, callbackUrl);
+		return sendJson(res, 200, this.toapisTask(task));
 	}
 
 	/** When the task finishes, its event goes to the request's callback_url, else to the default URL (if set). */
@@ -974,6 +1027,14 @@ export class SoraSimulator {
 		let m: RegExpExecArray | null;
 		if ((m = /^\/samples\/frame-(\d+)x(\d+)\.png$/.exec(path))) {
 			const png = makePng(Number(m[1]), Number(m[2]));
+			res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length });
+			res.end(png);
+			return;
+		}
+		if ((m = /^\/frames\/([^/.]+)\.png$/.exec(path))) {
+			const task = this.tasks.get(m[1]);
+			if (!task || this.expiresAt(task) === undefined) return sendJson(res, 404, { message: 'Not found' });
+			const png = makePng(64, 36);
 			res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length });
 			res.end(png);
 			return;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NodeHelpers, type ILoadOptionsFunctions, type INodeTypeDescription } from 'n8n-workflow';
 import { SoraGenerate } from '../nodes/SoraGenerate/SoraGenerate.node';
 import { getDurations, getSizes, searchModels } from '../nodes/shared/parameters/methods';
-import { list, modelsFor } from '../nodes/shared/rules/models';
+import { FAMILY_MODEL_NAMES, list, modelsFor } from '../nodes/shared/rules/models';
 import { FIELD_NAMES, validateVideoRequest } from '../nodes/shared/rules/validation';
 
 function loadOptionsContext(flavor: string, model: string): ILoadOptionsFunctions {
@@ -73,10 +73,10 @@ describe('the editor follows the model table', () => {
 		for (const [field, name] of Object.entries(FIELD_NAMES)) expect([field, name]).toEqual([field, labels.get(field)]);
 	});
 
-	it('lists the models of the credential\'s flavor', async () => {
+	it('without a provider to ask, lists the table\'s models of the credential\'s flavor after a note (never an empty list)', async () => {
 		const names = async (flavor: string) => (await searchModels.call(loadOptionsContext(flavor, ''))).results.map((r) => r.value);
-		expect(await names('toapis')).toEqual(['sora-2', 'sora-2-pro', 'sora-2-vip', 'sora-2-vvip', 'sora-2-official']);
-		expect(await names('openaiCompatible')).toEqual(['sora-2', 'sora-2-pro']);
+		expect(await names('toapis')).toEqual(['', 'sora-2', 'sora-2-pro', 'sora-2-vip', 'sora-2-vvip', 'sora-2-official', ...FAMILY_MODEL_NAMES]);
+		expect(await names('openaiCompatible')).toEqual(['', 'sora-2', 'sora-2-pro']);
 		expect(await names('azure')).toEqual([]);
 	});
 

@@ -7,7 +7,14 @@ import {
 } from 'n8n-workflow';
 import { byOperation, runBatch } from '../shared/batch/run';
 import { CREDENTIAL_NAME } from '../shared/domain/api';
-import { getDurations, getSizes, searchModels } from '../shared/parameters/methods';
+import {
+	getAspectRatios,
+	getDurations,
+	getResolutions,
+	getSizes,
+	searchModels,
+} from '../shared/parameters/methods';
+import * as extend from './actions/extend.operation';
 import * as generate from './actions/generate.operation';
 import * as remix from './actions/remix.operation';
 import { generateProperties } from './description';
@@ -20,8 +27,9 @@ export class SoraGenerate implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle:
-			'={{ $parameter["operation"] === "remix" ? "Remix: " : "" }}{{ $parameter["model"].value || $parameter["model"] }}{{ $parameter["duration"] ? ", " + $parameter["duration"] + " s" : "" }}',
-		description: 'Generate or remix Sora 2 videos, optionally wait for them and download the file',
+			'={{ $parameter["operation"] === "remix" ? "Remix: " : $parameter["operation"] === "extend" ? "Extend: " : "" }}{{ $parameter["model"].value || $parameter["model"] }}{{ $parameter["duration"] ? ", " + $parameter["duration"] + " s" : "" }}',
+		description:
+			'Generate, remix or extend videos with Sora 2 and the other toapis video models (Seedance, Kling, Veo, Grok, Wan, MiniMax, Vidu), optionally wait for them and download the file',
 		defaults: { name: 'Sora Generate' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -32,12 +40,13 @@ export class SoraGenerate implements INodeType {
 
 	methods = {
 		listSearch: { searchModels },
-		loadOptions: { getDurations, getSizes },
+		loadOptions: { getAspectRatios, getDurations, getResolutions, getSizes },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		// A failed item comes out as data (with its task id) or stops the workflow, as On Error says.
 		const continueOnFail = this.continueOnFail();
-		return [await runBatch(this, byOperation({ generate, remix }, 'generate'), { continueOnFail })];
+		const operations = byOperation({ generate, remix, extend }, 'generate');
+		return [await runBatch(this, operations, { continueOnFail })];
 	}
 }

@@ -7,7 +7,9 @@ import {
 	requestTimeoutOption,
 	waitForCompletionProperties,
 } from '../shared/parameters/descriptions';
-import { durationsByModel } from '../shared/rules/models';
+import { NO_ASPECT_MODELS } from '../shared/parameters/families';
+import { durationsByModel, familyDurations } from '../shared/rules/models';
+import * as extend from './actions/extend.operation';
 import * as generate from './actions/generate.operation';
 import * as remix from './actions/remix.operation';
 
@@ -15,7 +17,7 @@ import * as remix from './actions/remix.operation';
 const toolDescription =
 	'Generates a video with Sora 2 and returns the task as JSON: id, status, videoUrl (once finished; OpenAI-compatible and Azure give contentPath instead), error. ' +
 	'prompt: what the video shows, in plain words (subject, action, setting, camera, style; a character as @username). ' +
-	`duration: the length in whole seconds, which depends on the model set in this tool: ${durationsByModel()} ` +
+	`duration: the length in whole seconds, which depends on the model set in this tool: ${durationsByModel()} Other toapis models: ${familyDurations()}. ` +
 	'A value that is not allowed comes back as an error that names the allowed values: call again with one of them.';
 
 export const generateProperties: INodeProperties[] = [
@@ -50,13 +52,24 @@ export const generateProperties: INodeProperties[] = [
 				action: 'Remix a video',
 				description: 'Create a new video from an earlier one and a new prompt',
 			},
+			{
+				name: 'Extend',
+				value: 'extend',
+				action: 'Extend a video',
+				description: 'Continue a finished video with a new prompt (grok-video-1.0)',
+			},
 		],
 	},
 	...remix.description,
-	modelLocator('searchModels', {
-		description:
-			"The models your credential's API flavor knows. Any other name can be typed: new models pass through with the generic checks.",
-	}),
+	...extend.description,
+	modelLocator(
+		'searchModels',
+		{
+			description:
+				"The video models your credential's key can use, loaded from the provider (toapis and OpenAI-compatible; on Azure type your deployment name). Models the node's table knows are checked against their rules; any other name can be typed and passes with the generic checks.",
+		},
+		true,
+	),
 	{
 		displayName: 'Prompt',
 		name: 'prompt',
@@ -75,20 +88,17 @@ export const generateProperties: INodeProperties[] = [
 		default: 0,
 		typeOptions: { loadOptionsMethod: 'getDurations', loadOptionsDependsOn: ['model.value'] },
 		description:
-			'Video length in seconds; the choices follow the model. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			'Video length in seconds; the choices follow the model (Auto = -1 where the model takes it). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
 	{
-		displayName: 'Aspect Ratio',
+		displayName: 'Aspect Ratio Name or ID',
 		name: 'aspectRatio',
 		type: 'options',
 		default: '',
-		options: [
-			{ name: 'Provider Default', value: '' },
-			{ name: 'Landscape 16:9', value: '16:9' },
-			{ name: 'Portrait 9:16', value: '9:16' },
-		],
+		typeOptions: { loadOptionsMethod: 'getAspectRatios', loadOptionsDependsOn: ['model.value'] },
 		description:
-			'On OpenAI-compatible and Azure hosts this sets the size: 16:9 = 1280x720, 9:16 = 720x1280',
+			'The shape of the video; the choices follow the model. On OpenAI-compatible and Azure hosts this sets the size: 16:9 = 1280x720, 9:16 = 720x1280. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		displayOptions: { hide: { model: NO_ASPECT_MODELS } },
 	},
 	...generate.description,
 	...waitForCompletionProperties,

@@ -295,10 +295,10 @@ async function downloadFiles(
 			0,
 			ctx.getNodeParameter('options.downloadThumbnail', false) as boolean,
 		);
-		return {
-			binary: files.binary,
-			notes: files.thumbnailError ? { thumbnailError: files.thumbnailError } : {},
-		};
+		const notes: IDataObject = {};
+		if (files.thumbnailError) notes.thumbnailError = files.thumbnailError;
+		if (files.lastFrameError) notes.lastFrameError = files.lastFrameError;
+		return { binary: files.binary, notes };
 	} catch (error) {
 		return { notes: { downloadError: (error as Error).message } };
 	}

@@ -85,8 +85,8 @@ export async function planItem(
 		submit: {
 			kind: 'character',
 			request: { character: request },
-			upload: video && { what: 'video', call: () => adapter.uploadVideo!(video) },
-			create: (uploadedUrl) =>
+			uploads: video ? [{ what: 'video', call: () => adapter.uploadVideo!(video) }] : [],
+			create: ([uploadedUrl]) =>
 				adapter.createCharacter!({ ...request, video: undefined, url: uploadedUrl ?? request.url }),
 			// toapis answers a character create with little more than the id: the new task is read once for its full shape.
 			answerIsTask: false,

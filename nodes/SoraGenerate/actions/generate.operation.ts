@@ -5,14 +5,27 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 import type { ItemPlan } from '../../shared/batch/run';
-import { readInputFile } from '../../shared/parameters/read';
+import {
+	familyFieldOptions,
+	familyProperties,
+	HIDE_FOR_FAMILIES,
+	NO_PLAIN_IMAGE_MODELS,
+	NO_WATERMARK_MODELS,
+	readMediaInputs,
+	sortedCollections,
+} from '../../shared/parameters/families';
+import { readInputFile, readText } from '../../shared/parameters/read';
 import type { SoraClient } from '../../shared/provider/transport';
-import { STYLES } from '../../shared/rules/models';
+import { modelsTaking, STYLES } from '../../shared/rules/models';
 import { planVideo, readVideoFields } from './video';
 
 /** Generate: a new video from a prompt, reference images and the provider's extra fields. */
 
+const soraOnly = { displayOptions: HIDE_FOR_FAMILIES };
+const hidePlainImages = { displayOptions: { hide: { model: NO_PLAIN_IMAGE_MODELS } } };
+
 const properties: INodeProperties[] = [
+	...familyProperties,
 	{
 		displayName: 'Image URLs',
 		name: 'imageUrls',
@@ -20,7 +33,8 @@ const properties: INodeProperties[] = [
 		default: '',
 		placeholder: 'https://example.com/first-frame.jpg',
 		description:
-			'Public http(s) URLs of reference images, separated by commas or new lines (toapis). Base64 is not accepted: use Image From Binary Field.',
+			'Public http(s) URLs of reference images, separated by commas or new lines (toapis). Base64 is not accepted: use Image From Binary Field. Other families take these as their plain images (image_urls; Grok: the main image); for roles use Media.',
+		...hidePlainImages,
 	},
 	{
 		displayName: 'Image From Binary Field',
@@ -30,6 +44,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'data',
 		description:
 			'Name of an input binary field holding a reference image. On toapis it is uploaded for you; on OpenAI-compatible and Azure hosts it is sent as input_reference.',
+		...hidePlainImages,
 	},
 	{
 		displayName: 'Additional Fields',
@@ -54,6 +69,7 @@ const properties: INodeProperties[] = [
 				default: false,
 				description:
 					'Whether to create a character from the generated video when it is finished (toapis)',
+				...soraOnly,
 			},
 			{
 				displayName: 'Character From Task',
@@ -62,6 +78,7 @@ const properties: INodeProperties[] = [
 				default: '',
 				placeholder: 'video_01K8SGYNNNVBQTXNR4MM964S7K',
 				description: 'Create a character from an earlier generation task (toapis)',
+				...soraOnly,
 			},
 			{
 				displayName: 'Character Timestamps',
@@ -71,6 +88,7 @@ const properties: INodeProperties[] = [
 				placeholder: '1,3',
 				description:
 					'"start,end" seconds where the character appears in the Character URL video; 2-second segments only. The video gets 1 s shorter (toapis).',
+				...soraOnly,
 			},
 			{
 				displayName: 'Character URL',
@@ -80,6 +98,7 @@ const properties: INodeProperties[] = [
 				placeholder: 'https://example.com/character.mp4',
 				description:
 					'Toapis: a public video URL to take a character from, or the task ID of a finished Sora Character task. The generated video gets 1 s shorter.',
+				...soraOnly,
 			},
 			{
 				displayName: 'Client Business ID',
@@ -91,11 +110,20 @@ const properties: INodeProperties[] = [
 					'Toapis: your own ID for this video, e.g. a sheet row ID. Sora Trigger and Sora Task Status output it in the clientBusinessId field. Toapis documents it for its task status and webhooks; its Sora pages do not list it.',
 			},
 			{
+				displayName: 'Extra Body Fields (JSON)',
+				name: 'extraBody',
+				type: 'json',
+				default: '{}',
+				description:
+					'Toapis: fields the provider added that the node does not know yet, as a JSON object merged into the request body ("metadata" key by key). The node refuses a field it sets itself: use its own field for that.',
+			},
+			{
 				displayName: 'HD',
 				name: 'hd',
 				type: 'boolean',
 				default: false,
 				description: 'Whether to render in high definition (toapis): sora-2-pro, not at 25 s',
+				...soraOnly,
 			},
 			{
 				displayName: 'If a Task With This ID Exists',
@@ -125,6 +153,7 @@ const properties: INodeProperties[] = [
 				default: 1,
 				typeOptions: { minValue: 1, maxValue: 4 },
 				description: 'How many different variants to generate, 1 to 4 (toapis)',
+				...soraOnly,
 			},
 			{
 				displayName: 'Private',
@@ -132,6 +161,7 @@ const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description: 'Whether the video stays unpublished, so it cannot be remixed (toapis)',
+				...soraOnly,
 			},
 			{
 				displayName: 'Size Name or ID',
@@ -141,6 +171,7 @@ const properties: INodeProperties[] = [
 				typeOptions: { loadOptionsMethod: 'getSizes', loadOptionsDependsOn: ['model.value'] },
 				description:
 					'OpenAI-compatible and Azure only: the exact size; with an Aspect Ratio set, it must match it. The choices follow the model; toapis takes no size. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+				...soraOnly,
 			},
 			{
 				displayName: 'Storyboard',
@@ -148,6 +179,7 @@ const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description: 'Whether to use a storyboard for finer control (toapis)',
+				...soraOnly,
 			},
 			{
 				displayName: 'Style',
@@ -159,6 +191,7 @@ const properties: INodeProperties[] = [
 					value: style,
 				})),
 				description: 'Visual style (toapis)',
+				...soraOnly,
 			},
 			{
 				displayName: 'Thumbnail',
@@ -166,19 +199,29 @@ const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description: 'Whether to also generate a thumbnail (toapis)',
+				...soraOnly,
 			},
 			{
 				displayName: 'Watermark',
 				name: 'watermark',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to add the Sora watermark (toapis)',
+				description: `Whether to add the provider's watermark (toapis): Sora, and ${modelsTaking('watermark').join(', ')}`,
+				displayOptions: {
+					hide: {
+						'/model': NO_WATERMARK_MODELS,
+					},
+				},
 			},
+			...familyFieldOptions(),
 		],
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { operation: ['generate'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { operation: ['generate'] } },
+	sortedCollections(properties),
+);
 
 export async function planItem(
 	ctx: IExecuteFunctions,
@@ -195,6 +238,9 @@ export async function planItem(
 			'Image From Binary Field',
 		),
 		additionalFields: ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject,
+		resolution: readText(ctx, 'resolution', itemIndex),
+		videoOperation: readText(ctx, 'videoOperation', itemIndex),
+		media: await readMediaInputs(ctx, itemIndex),
 	};
 	return planVideo(ctx, client, itemIndex, parameters);
 }

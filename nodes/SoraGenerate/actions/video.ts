@@ -5,7 +5,7 @@ import { readDownloads, readText, readWaiting } from '../../shared/parameters/re
 import type { SoraClient } from '../../shared/provider/transport';
 import { validateVideoRequest, type VideoParameters } from '../../shared/rules/validation';
 import type { FollowPlan } from '../../shared/tasks/follow';
-import { defaultBusinessId, type Submission } from '../../shared/tasks/submit';
+import { defaultBusinessId, type Submission, type Upload } from '../../shared/tasks/submit';
 
 /** What Generate and Remix share: the video fields, the submission, and what follows it. */
 
@@ -40,10 +40,40 @@ function readVideoFollowPlan(ctx: IExecuteFunctions, itemIndex: number): FollowP
 	};
 }
 
+/** A family request with the URLs of its uploaded files filled in, in the order of its media. */
+function withUploadedUrls(request: VideoRequest, urls: string[]): VideoRequest {
+	if (!request.family) return request;
+	let next = 0;
+	const media = request.family.media.map((input) =>
+		input.file ? { role: input.role, kind: input.kind, url: urls[next++] } : input,
+	);
+	return { ...request, family: { ...request.family, media } };
+}
+
+/** The files a request carries that must be uploaded first, on flavors that take URLs: images, and family videos. */
+function uploadsOf(client: SoraClient, request: VideoRequest): Upload[] {
+	const { adapter } = client;
+	const uploads: Upload[] = [];
+	if (request.image && adapter.uploadImage) {
+		const image = request.image;
+		uploads.push({ what: 'image', call: () => adapter.uploadImage!(image) });
+	}
+	for (const input of request.family?.media ?? []) {
+		const file = input.file;
+		if (!file) continue;
+		uploads.push(
+			input.kind === 'video'
+				? { what: 'video', call: () => adapter.uploadVideo!(file) }
+				: { what: 'image', call: () => adapter.uploadImage!(file) },
+		);
+	}
+	return uploads;
+}
+
 /**
- * A video request as one paid submission: a binary image is uploaded first on flavors that take image URLs. Where the
- * provider can find a task by business id, every new video carries one (the user's, or one the node makes), so a
- * submit whose answer is lost can be looked up instead of given up on.
+ * A video request as one paid submission: its files are uploaded first, one after the other, and their URLs go into
+ * the create call. Where the provider can find a task by business id, every new video carries one (the user's, or
+ * one the node makes), so a submit whose answer is lost can be looked up instead of given up on.
  */
 function videoSubmission(
 	ctx: IExecuteFunctions,
@@ -53,7 +83,6 @@ function videoSubmission(
 	reuseExisting: boolean,
 ): Submission {
 	const { adapter } = client;
-	const image = submitted.image;
 	const findable = submitted.operation === 'generate' && adapter.taskByBusinessId !== undefined;
 	const givenByUser = submitted.clientBusinessId !== undefined;
 	const businessId = findable
@@ -64,17 +93,13 @@ function videoSubmission(
 		kind: 'video',
 		request,
 		businessId: businessId ? { value: businessId, givenByUser, reuseExisting } : undefined,
-		upload:
-			image && adapter.uploadImage
-				? { what: 'image', call: () => adapter.uploadImage!(image) }
-				: undefined,
-		create: (uploadedUrl) =>
-			request.operation === 'remix'
-				? adapter.remixVideo(request)
-				: adapter.createVideo(
-						request,
-						uploadedUrl ? [...request.imageUrls, uploadedUrl] : request.imageUrls,
-					),
+		uploads: uploadsOf(client, request),
+		create: (uploadedUrls) => {
+			if (request.operation === 'remix') return adapter.remixVideo(request);
+			if (request.operation === 'extend') return adapter.extendVideo!(request);
+			if (request.family) return adapter.createVideo(withUploadedUrls(request, uploadedUrls), []);
+			return adapter.createVideo(request, [...request.imageUrls, ...uploadedUrls]);
+		},
 		answerIsTask: true,
 	};
 }

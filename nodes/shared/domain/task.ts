@@ -30,6 +30,8 @@ export interface SoraTask extends IDataObject {
 	error: { code: string; message: string } | null;
 	/** Your own id sent with the request (toapis client_business_id), echoed by status reads and webhooks */
 	clientBusinessId: string | null;
+	/** The last frame as an image URL, where the request asked for it (toapis return_last_frame); null otherwise */
+	lastFrameUrl: string | null;
 	/** The provider's response, untouched */
 	raw: IDataObject;
 }

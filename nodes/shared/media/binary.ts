@@ -19,6 +19,8 @@ import { ExecutionCancelled, pause } from '../util/wait';
 
 /** The binary field a task's thumbnail goes to, beside its video */
 export const THUMBNAIL_PROPERTY = 'thumbnail';
+/** The binary field a task's last frame goes to (toapis return_last_frame), beside its video */
+export const LAST_FRAME_PROPERTY = 'lastFrame';
 
 /** Idle timeout while a download streams; the whole file may take much longer. */
 const DOWNLOAD_IDLE_TIMEOUT_MS = 120_000;
@@ -259,7 +261,7 @@ export async function downloadMedia(
 	client: MediaClient,
 	task: SoraTask,
 	source: MediaSource,
-	what: 'video' | 'thumbnail',
+	what: 'video' | 'thumbnail' | 'last frame',
 	itemIndex: number,
 	variant = 0,
 	/** For a thumbnail: the size of the task's video, which a thumbnail cannot have */
@@ -329,7 +331,14 @@ export async function downloadMedia(
 					extension = IMAGE_EXTENSIONS[image.mimeType];
 				}
 			}
-			const suffix = what === 'thumbnail' ? '-thumbnail' : variant > 0 ? `-${variant + 1}` : '';
+			const suffix =
+				what === 'thumbnail'
+					? '-thumbnail'
+					: what === 'last frame'
+						? '-last-frame'
+						: variant > 0
+							? `-${variant + 1}`
+							: '';
 			// The response stream goes to n8n as it is, the way n8n's own OpenAI video node hands over /content: in
 			// filesystem mode n8n writes it chunk by chunk with backpressure, nothing is buffered or hashed. What peak
 			// RSS still shows during a big download is the socket's spent read buffers awaiting V8's collector, as for
@@ -391,6 +400,28 @@ export async function downloadTaskVideos(
 export interface TaskFiles {
 	binary: IBinaryKeyData;
 	thumbnailError?: string;
+	/** The task returned a last frame that could not be downloaded: why (the video is kept) */
+	lastFrameError?: string;
+}
+
+/** An extra file of a finished task (thumbnail, last frame): a failure costs only that file, never the video. */
+async function downloadExtra(
+	client: MediaClient,
+	task: SoraTask,
+	source: MediaSource,
+	what: 'thumbnail' | 'last frame',
+	itemIndex: number,
+	videoBytes?: number,
+): Promise<IBinaryData | string> {
+	let failure: string;
+	try {
+		return await downloadMedia(client, task, source, what, itemIndex, 0, videoBytes);
+	} catch (error) {
+		failure = (error as Error).message;
+	}
+	// A stopped execution stays stopped; anything else only costs this file.
+	if (client.signal?.aborted) throw new ExecutionCancelled(client.ctx.getNode(), itemIndex);
+	return failure;
 }
 
 /**
@@ -406,25 +437,27 @@ export async function downloadTaskFiles(
 	withThumbnail: boolean,
 ): Promise<TaskFiles> {
 	const binary = await downloadTaskVideos(client, task, field, itemIndex);
+	const files: TaskFiles = { binary };
 	const thumbnail = withThumbnail ? client.adapter.thumbnailSource(task) : undefined;
-	if (!thumbnail) return { binary };
-	let thumbnailError: string;
-	try {
+	if (thumbnail) {
 		const videoBytes = binary[field]?.bytes;
-		binary[THUMBNAIL_PROPERTY] = await downloadMedia(
+		const got = await downloadExtra(
 			client,
 			task,
 			thumbnail,
 			'thumbnail',
 			itemIndex,
-			0,
 			typeof videoBytes === 'number' ? videoBytes : undefined,
 		);
-		return { binary };
-	} catch (error) {
-		thumbnailError = (error as Error).message;
+		if (typeof got === 'string') files.thumbnailError = got;
+		else binary[THUMBNAIL_PROPERTY] = got;
 	}
-	// A stopped execution stays stopped; anything else only costs the thumbnail.
-	if (client.signal?.aborted) throw new ExecutionCancelled(client.ctx.getNode(), itemIndex);
-	return { binary, thumbnailError };
+	// Asked for with Return Last Frame: it comes with the video, into "lastFrame".
+	const lastFrame = client.adapter.lastFrameSource?.(task);
+	if (lastFrame) {
+		const got = await downloadExtra(client, task, lastFrame, 'last frame', itemIndex);
+		if (typeof got === 'string') files.lastFrameError = got;
+		else binary[LAST_FRAME_PROPERTY] = got;
+	}
+	return files;
 }

@@ -85,6 +85,7 @@ export const requestTimeoutOption: INodeProperties = {
 export function modelLocator(
 	searchListMethod: string,
 	extra: Partial<INodeProperties> = {},
+	searchable = false,
 ): INodeProperties {
 	return {
 		displayName: 'Model',
@@ -93,7 +94,12 @@ export function modelLocator(
 		default: { mode: 'list', value: 'sora-2' },
 		required: true,
 		modes: [
-			{ displayName: 'From List', name: 'list', type: 'list', typeOptions: { searchListMethod } },
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod, searchable },
+			},
 			{
 				displayName: 'By Name',
 				name: 'id',

@@ -12,7 +12,25 @@ import {
 	type InputFile,
 	type Refuser,
 } from './checks';
-import { list, ruleFor, sizesOf, STYLES, takesSize, type ModelRule } from './models';
+import {
+	checkExtraBody,
+	FAMILY_FIELD_NAMES,
+	familyRequest,
+	parseExtraBody,
+	refuseFamilyParameters,
+	type MediaParameter,
+} from './families';
+import {
+	familyBody,
+	familyModel,
+	list,
+	ruleFor,
+	sizesOf,
+	STYLES,
+	takesSize,
+	type FamilyModelRule,
+	type ModelRule,
+} from './models';
 
 /**
  * Everything a Sora Generate item asks for, checked against the model table before any request leaves.
@@ -24,7 +42,7 @@ export const TOAPIS_UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
 
 /** What the node read from its parameters for one item. */
 export interface VideoParameters {
-	operation: 'generate' | 'remix';
+	operation: 'generate' | 'remix' | 'extend';
 	videoId: string;
 	model: string;
 	prompt: string;
@@ -35,6 +53,10 @@ export interface VideoParameters {
 	additionalFields: IDataObject;
 	/** The credential's Webhook URL (toapis console default), which Callback URLs must stay on */
 	webhookUrl?: string;
+	/** toapis families (generate only): Resolution, Video Operation, Media */
+	resolution?: string;
+	videoOperation?: string;
+	media?: MediaParameter[];
 }
 
 /** How errors name each field: the editor labels (without n8n's " Name or ID" suffix), held equal by a test. */
@@ -61,6 +83,7 @@ export const FIELD_NAMES: Record<string, string> = {
 	callbackUrl: 'Callback URL',
 	clientBusinessId: 'Client Business ID',
 	ifTaskExists: 'If a Task With This ID Exists',
+	...FAMILY_FIELD_NAMES,
 };
 
 const METADATA_FIELDS = [
@@ -93,6 +116,7 @@ const additionalFieldsSchema = z
 		callbackUrl: z.string(),
 		clientBusinessId: z.string(),
 		ifTaskExists: z.enum(['reuse', 'submitNew']),
+		extraBody: z.union([z.string(), z.record(z.string(), z.unknown())]),
 	})
 	.partial();
 
@@ -157,6 +181,14 @@ export function validateVideoRequest(
 		modelName: known ? model : `model "${model}"`,
 		openAiStyle: takesSize(flavor),
 	};
+	const family = flavor === 'toapis' ? familyModel(model) : undefined;
+	if (family) return validateFamilyVideo(check, family, input);
+	if (input.operation === 'extend')
+		refuse(
+			'model',
+			`Extend is not available for ${check.modelName}`,
+			'Extend is documented for grok-video-1.0 only; Seedance 2.5 extends with Video Operation "extend" in Generate.',
+		);
 
 	const prompt = input.prompt.trim();
 	if (!prompt)
@@ -204,7 +236,131 @@ export function validateVideoRequest(
 	checkReferenceImages(check, input, request);
 	checkMetadata(check, fields, request);
 	checkWebhookFields(check, fields, request, input.webhookUrl);
+	refuseFamilyParameters(check, check.modelName, {
+		resolution: input.resolution ?? '',
+		videoOperation: input.videoOperation ?? '',
+		media: input.media ?? [],
+		additionalFields: input.additionalFields,
+	});
+	request.extraBody = extraBodyFor(check, fields, soraWireBody(request));
 	return request;
+}
+
+/** Extra Body Fields: a JSON object, toapis only (for now), never over a field the node sets. */
+function extraBodyFor(
+	check: CheckContext,
+	fields: AdditionalFields,
+	body: Record<string, unknown>,
+): Record<string, unknown> | undefined {
+	const extra = parseExtraBody(check, fields.extraBody);
+	if (extra && check.openAiStyle)
+		check.refuse(
+			'extraBody',
+			`Extra Body Fields are sent on the toapis flavor only, not on ${flavorLabel(check.flavor)}`,
+			'Remove the field.',
+		);
+	checkExtraBody(check, body, extra);
+	return extra;
+}
+
+/** The fields a toapis Sora create body carries (as provider/flavors/toapis.ts writes them), for the Extra Body check. */
+function soraWireBody(request: VideoRequest): Record<string, unknown> {
+	const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+	const body: Record<string, unknown> = { model: request.model, prompt: request.prompt };
+	if (request.duration !== undefined) body.duration = request.duration;
+	if (request.aspectRatio) body.aspect_ratio = request.aspectRatio;
+	if (request.imageUrls.length || request.image) body.image_urls = [];
+	if (request.thumbnail !== undefined) body.thumbnail = request.thumbnail;
+	const metadata = Object.fromEntries(
+		Object.entries(request.metadata).map(([key, value]) => [snake(key), value]),
+	);
+	if (Object.keys(metadata).length) body.metadata = metadata;
+	if (request.callbackUrl) body.callback_url = request.callbackUrl;
+	if (request.clientBusinessId) body.client_business_id = request.clientBusinessId;
+	return body;
+}
+
+/** A toapis family model (Seedance, Kling, Veo, Grok, Wan, MiniMax, Vidu): its row decides (rules/families.ts). */
+function validateFamilyVideo(
+	check: CheckContext,
+	family: FamilyModelRule,
+	input: VideoParameters,
+): VideoRequest {
+	if (input.operation !== 'generate') return familyRemixOrExtend(check, family, input);
+	const request = familyRequest(check, family, {
+		model: family.name,
+		prompt: input.prompt,
+		duration: input.duration,
+		aspectRatio: input.aspectRatio ?? '',
+		resolution: input.resolution ?? '',
+		videoOperation: input.videoOperation ?? '',
+		imageUrls: splitImageUrls(input.imageUrls),
+		image: input.image,
+		media: input.media ?? [],
+		additionalFields: input.additionalFields ?? {},
+	});
+	const fields = parseAdditionalFields(check, input.additionalFields);
+	checkWebhookFields(check, fields, request, input.webhookUrl);
+	request.extraBody = extraBodyFor(check, fields, familyBody(family, request));
+	return request;
+}
+
+/** Remix (POST /videos/{id}/remix) and extend (POST /videos/{id}/extend): the prompt, and a ratio for a remix. */
+function familyRemixOrExtend(
+	check: CheckContext,
+	family: FamilyModelRule,
+	input: VideoParameters,
+): VideoRequest {
+	const { refuse, notAllowed } = check;
+	const operation = input.operation;
+	const name = operation === 'remix' ? 'Remix' : 'Extend';
+	const takes = operation === 'remix' ? family.remix : family.extend;
+	if (!takes)
+		refuse(
+			'model',
+			`${name} is not available for ${family.name}`,
+			operation === 'remix'
+				? 'Remix is documented for grok-video-1.0 and the Sora models.'
+				: 'Extend is documented for grok-video-1.0; Seedance 2.5 extends with Video Operation "extend" in Generate.',
+		);
+	const prompt = input.prompt.trim();
+	if (!prompt)
+		refuse('prompt', 'Prompt is empty', `Describe what the ${name.toLowerCase()} should show.`);
+	const videoId = input.videoId.trim();
+	if (!videoId)
+		refuse(
+			'videoId',
+			'Video ID is empty',
+			`Give the task id of the finished ${family.name} video, e.g. {{ $json.id }} from an earlier Sora Generate.`,
+		);
+	if (input.duration)
+		notAllowed(
+			'duration',
+			input.duration,
+			`${operation === 'extend' ? 'an extend' : 'a remix'} on ${family.name} takes no duration`,
+			'Choose Provider Default.',
+		);
+	const aspectRatio = input.aspectRatio?.trim() || undefined;
+	if (aspectRatio) {
+		const allowed = family.remix && operation === 'remix' ? family.remix.aspectRatios : [];
+		if (!allowed.includes(aspectRatio))
+			notAllowed(
+				'aspectRatio',
+				aspectRatio,
+				allowed.length
+					? `a remix on ${family.name} allows ${list(allowed)}`
+					: `an extend on ${family.name} takes only the prompt`,
+			);
+	}
+	return {
+		operation,
+		videoId,
+		model: family.name,
+		prompt,
+		aspectRatio: aspectRatio as AspectRatio | undefined,
+		imageUrls: [],
+		metadata: {},
+	};
 }
 
 function checkDuration(check: CheckContext, input: VideoParameters, request: VideoRequest): void {

@@ -105,6 +105,7 @@ export function createFollower(
 			);
 			results[itemIndex].binary = files.binary;
 			if (files.thumbnailError) results[itemIndex].json.thumbnailError = files.thumbnailError;
+			if (files.lastFrameError) results[itemIndex].json.lastFrameError = files.lastFrameError;
 		} catch (error) {
 			results[itemIndex].error = error as Error;
 		}

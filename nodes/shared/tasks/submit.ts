@@ -10,14 +10,20 @@ import type { ApiCall } from '../provider/flavors';
 import { callApi, mayHaveBeenAccepted, type SoraClient } from '../provider/transport';
 import { pause } from '../util/wait';
 
-/** One item's paid request, as an operation plans it: an optional free upload, then the create call. */
+/** A file to upload before the create call: free and safe to repeat, so retried like a read. */
+export interface Upload {
+	what: 'image' | 'video';
+	call(): ApiCall;
+}
+
+/** One item's paid request, as an operation plans it: optional free uploads, then the create call. */
 export interface Submission {
 	kind: TaskKind;
 	/** The validated request: what makes a submission the same as an earlier attempt's */
 	request: unknown;
-	/** A file to upload first (free and safe to repeat, so retried like a read); its URL goes into the create call */
-	upload?: { what: 'image' | 'video'; call(): ApiCall };
-	create(uploadedUrl?: string): ApiCall;
+	/** Files to upload first, one after the other; their URLs, in the same order, go into the create call */
+	uploads?: Upload[];
+	create(uploadedUrls: string[]): ApiCall;
 	/** The create call answers with the whole task (video generation); otherwise only with its id, and it is read once */
 	answerIsTask: boolean;
 	/**
@@ -158,8 +164,10 @@ async function send(
 ): Promise<Submitted> {
 	const { adapter } = client;
 	const { kind } = submission;
-	const uploadedUrl = submission.upload && (await upload(client, itemIndex, submission.upload));
-	const response = await callApi(client, submission.create(uploadedUrl), {
+	const uploadedUrls: string[] = [];
+	for (const file of submission.uploads ?? [])
+		uploadedUrls.push(await upload(client, itemIndex, file));
+	const response = await callApi(client, submission.create(uploadedUrls), {
 		itemIndex,
 		kind: 'submit',
 	});
@@ -277,7 +285,7 @@ function noteNotArrived(error: unknown, businessId: string): void {
 async function upload(
 	client: SoraClient,
 	itemIndex: number,
-	{ what, call }: NonNullable<Submission['upload']>,
+	{ what, call }: Upload,
 ): Promise<string> {
 	const uploaded = await callApi(client, call(), { itemIndex, kind: 'read' });
 	const url = client.adapter.uploadedUrl?.(uploaded.body);

@@ -76,6 +76,7 @@ function openAiStyleAdapter(flavor: ApiFlavor, label: string): FlavorAdapter {
 				error: normalizeTaskError(raw, status),
 				// The OpenAI-style APIs take no client id
 				clientBusinessId: null,
+				lastFrameUrl: null,
 				raw,
 			};
 			if (typeof raw.seconds === 'string' || typeof raw.seconds === 'number')

@@ -8,6 +8,7 @@ import {
 	type SoraTask,
 	type TaskKind,
 } from '../../domain/task';
+import { familyBody, familyModel, withExtraBody } from '../../rules/models';
 import { firstString, isObject, pick } from '../../util/json';
 import type { FlavorAdapter, MediaSource } from './types';
 
@@ -104,6 +105,12 @@ export const toapisAdapter: FlavorAdapter = {
 	},
 
 	createVideo(request, imageUrls) {
+		// Seedance, Kling, Veo, Grok, Wan, MiniMax, Vidu: the family's row says where each field goes.
+		const family = request.family && familyModel(request.model);
+		if (family) {
+			const body = withExtraBody(familyBody(family, request), request.extraBody) as IDataObject;
+			return { method: 'POST', path: '/videos/generations', body };
+		}
 		const body: IDataObject = { model: request.model, prompt: request.prompt };
 		if (request.duration !== undefined) body.duration = request.duration;
 		if (request.aspectRatio) body.aspect_ratio = request.aspectRatio;
@@ -117,7 +124,20 @@ export const toapisAdapter: FlavorAdapter = {
 		if (Object.keys(metadata).length) body.metadata = metadata;
 		if (request.callbackUrl) body.callback_url = request.callbackUrl;
 		if (request.clientBusinessId) body.client_business_id = request.clientBusinessId;
-		return { method: 'POST', path: '/videos/generations', body };
+		return {
+			method: 'POST',
+			path: '/videos/generations',
+			body: withExtraBody(body, request.extraBody) as IDataObject,
+		};
+	},
+
+	/** Grok 1.0: POST /v1/videos/{id}/extend with the prompt (docs/models.md#grok). */
+	extendVideo(request) {
+		return {
+			method: 'POST',
+			path: `/videos/${encodeURIComponent(request.videoId ?? '')}/extend`,
+			body: { model: request.model, prompt: request.prompt },
+		};
 	},
 
 	remixVideo(request) {
@@ -203,6 +223,11 @@ export const toapisAdapter: FlavorAdapter = {
 			completedAt: normalizeTimestamp(body.completed_at ?? body.finished_at),
 			error: normalizeTaskError(body, status),
 			clientBusinessId: firstString(body, ['client_business_id']),
+			// Seedance 2 / 2.5 with return_last_frame (docs/models.md#last-frame)
+			lastFrameUrl:
+				kind === 'video'
+					? firstString(body, ['result.data.0.last_frame_url', 'result.last_frame_url'])
+					: null,
 			raw,
 		};
 		if (kind === 'character') Object.assign(task, readCharacters(body));
@@ -216,6 +241,16 @@ export const toapisAdapter: FlavorAdapter = {
 				return { url, fileExtension: ext, mimeType: ext === 'webm' ? 'video/webm' : 'video/mp4' };
 			},
 		);
+	},
+
+	lastFrameSource(task): MediaSource | undefined {
+		if (!task.lastFrameUrl) return undefined;
+		const ext = fileExtension(task.lastFrameUrl, 'png');
+		return {
+			url: task.lastFrameUrl,
+			fileExtension: ext,
+			mimeType: ext === 'jpg' || ext === 'jpeg' ? 'image/jpeg' : `image/${ext}`,
+		};
 	},
 
 	thumbnailSource(task): MediaSource | undefined {

@@ -37,6 +37,8 @@ export interface FlavorAdapter {
 	/** The create call; `imageUrls` are the request's URLs plus any uploaded ones */
 	createVideo(request: VideoRequest, imageUrls: string[]): ApiCall;
 	remixVideo(request: VideoRequest): ApiCall;
+	/** POST /videos/{id}/extend (toapis Grok 1.0) */
+	extendVideo?(request: VideoRequest): ApiCall;
 	/** Character creation (toapis only) */
 	createCharacter?(request: CharacterRequest): ApiCall;
 	uploadVideo?(video: MediaFile): ApiCall;
@@ -50,4 +52,6 @@ export interface FlavorAdapter {
 	/** One source per video the task made (several with toapis metadata.n > 1) */
 	videoSources(task: SoraTask): MediaSource[];
 	thumbnailSource(task: SoraTask): MediaSource | undefined;
+	/** The last frame a task returned (toapis return_last_frame) */
+	lastFrameSource?(task: SoraTask): MediaSource | undefined;
 }

@@ -1,5 +1,5 @@
-import type { ApiFlavor } from '../domain/api';
-import type { AspectRatio } from '../domain/requests';
+import type { ApiFlavor } from '../../domain/api';
+import type { AspectRatio } from '../../domain/requests';
 
 /**
  * The one table of Sora models and their rules (docs/providers.md#9-model-rules). It drives both
