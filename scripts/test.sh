@@ -25,7 +25,7 @@ step "lint (n8n-node lint, strict mode)"
 npm run --silent lint
 
 step "formatting (prettier --check)"
-npx prettier --check nodes credentials
+npx prettier --check nodes credentials test
 
 step "imports in nodes/ point down the layers (docs/architecture.md)"
 node scripts/check-layers.mjs

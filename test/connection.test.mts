@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiFlavor } from '../nodes/shared/domain/api';
-import { API_ROOT_EXPRESSION, apiRootOf, connectionProblem } from '../nodes/shared/provider/connection';
+import {
+	API_ROOT_EXPRESSION,
+	apiRootOf,
+	connectionProblem,
+} from '../nodes/shared/provider/connection';
 
 /** Evaluates the credential-test expression the way n8n would, for plain $credentials access. */
 function evaluateExpression(credentials: Record<string, string>): string {
@@ -20,13 +24,25 @@ const cases: Array<[ApiFlavor, string, string]> = [
 	// used as typed, as OpenAI's SDK uses its baseURL: nothing dropped, nothing added after a path
 	['openaiCompatible', 'https://gw.example/openai/v1', 'https://gw.example/openai/v1'],
 	['openaiCompatible', 'https://gw.example/api/openai/v1/', 'https://gw.example/api/openai/v1'],
-	['openaiCompatible', 'https://gateway.ai.cloudflare.com/v1/acct/gw/openai', 'https://gateway.ai.cloudflare.com/v1/acct/gw/openai'],
-	['openaiCompatible', 'https://open.bigmodel.cn/api/paas/v4', 'https://open.bigmodel.cn/api/paas/v4'],
+	[
+		'openaiCompatible',
+		'https://gateway.ai.cloudflare.com/v1/acct/gw/openai',
+		'https://gateway.ai.cloudflare.com/v1/acct/gw/openai',
+	],
+	[
+		'openaiCompatible',
+		'https://open.bigmodel.cn/api/paas/v4',
+		'https://open.bigmodel.cn/api/paas/v4',
+	],
 	['azure', 'https://res.openai.azure.com', 'https://res.openai.azure.com/openai/v1'],
 	['azure', 'https://res.openai.azure.com/', 'https://res.openai.azure.com/openai/v1'],
 	['azure', 'https://res.openai.azure.com/openai/v1/', 'https://res.openai.azure.com/openai/v1'],
 	['azure', 'https://res.openai.azure.com/openai', 'https://res.openai.azure.com/openai/v1'],
-	['azure', 'https://res.services.ai.azure.com/openai/v1', 'https://res.services.ai.azure.com/openai/v1'],
+	[
+		'azure',
+		'https://res.services.ai.azure.com/openai/v1',
+		'https://res.services.ai.azure.com/openai/v1',
+	],
 	['azure', 'https://apim.example/sora/openai/v1', 'https://apim.example/sora/openai/v1'],
 ];
 
@@ -44,7 +60,9 @@ describe('API root', () => {
 		expect(connectionProblem('toapis', 'toapis.com', 'sk-x')).toMatch(/must start with https:\/\//);
 		expect(connectionProblem('azure', '', 'k')).toMatch(/Azure flavor needs your resource URL/);
 		expect(connectionProblem('other', '', 'k')).toMatch(/Unknown API flavor "other"/);
-		expect(connectionProblem('openaiCompatible', '', 'k')).toMatch(/OpenAI-Compatible flavor needs your provider's API address as Base URL/);
+		expect(connectionProblem('openaiCompatible', '', 'k')).toMatch(
+			/OpenAI-Compatible flavor needs your provider's API address as Base URL/,
+		);
 		expect(connectionProblem('openaiCompatible', 'https://host.example/v1', 'k')).toBeUndefined();
 	});
 });

@@ -24,7 +24,11 @@ describe('Sora nodes in n8n-core', () => {
 	it("resolves n8n expressions in the prompt: $json, $('Start').item, $execution.id", async () => {
 		const result = await runNode(SoraGenerate, {
 			items: [{ json: { scene: 'a lighthouse' } }, { json: { scene: 'a harbour' } }],
-			parameters: { model: rl('sora-2'), prompt: "={{ $json.scene }} at dusk, {{ $('Start').item.json.scene.toUpperCase() }}, run {{ $execution.id }}" },
+			parameters: {
+				model: rl('sora-2'),
+				prompt:
+					"={{ $json.scene }} at dusk, {{ $('Start').item.json.scene.toUpperCase() }}, run {{ $execution.id }}",
+			},
 			credentials: credentialsFor(sim, 'toapis'),
 			executionId: 'exec-expr-1',
 		});
@@ -38,13 +42,20 @@ describe('Sora nodes in n8n-core', () => {
 
 	it('an expression that finds nothing reads as empty: Task ID {{ $json.id }} on an item without id asks for an id, sends nothing', async () => {
 		// Task ID's default is {{ $json.id }}; n8n gives the node undefined here, which once became the id "undefined".
-		const result = await runNode(SoraTaskStatus, { items: [{ json: { name: 'no id here' } }], parameters: {}, credentials: credentialsFor(sim, 'toapis') });
+		const result = await runNode(SoraTaskStatus, {
+			items: [{ json: { name: 'no id here' } }],
+			parameters: {},
+			credentials: credentialsFor(sim, 'toapis'),
+		});
 		expect(result.error?.message).toBe('Task ID is empty');
 		expect(sim.requests).toHaveLength(0);
 	});
 
 	it('n8n refuses to start a workflow whose required parameter is empty, before the node runs', async () => {
-		const result = await runNode(SoraGenerate, { parameters: { model: rl('sora-2'), prompt: '' }, credentials: credentialsFor(sim, 'toapis') });
+		const result = await runNode(SoraGenerate, {
+			parameters: { model: rl('sora-2'), prompt: '' },
+			credentials: credentialsFor(sim, 'toapis'),
+		});
 		expect(result.error?.message).toMatch(/node has issues/);
 		expect(result.output).toBeUndefined();
 		expect(sim.requests).toHaveLength(0);
@@ -52,7 +63,10 @@ describe('Sora nodes in n8n-core', () => {
 
 	it("downloads into n8n's binary data store (filesystem mode): the item holds a reference, the file holds the video", async () => {
 		const task = sim.createTask('toapis', 'video', { durationMs: 0 });
-		const result = await runNode(SoraTaskStatus, { parameters: { taskId: task.id, downloadVideo: true }, credentials: credentialsFor(sim, 'toapis') });
+		const result = await runNode(SoraTaskStatus, {
+			parameters: { taskId: task.id, downloadVideo: true },
+			credentials: credentialsFor(sim, 'toapis'),
+		});
 		const binary = result.output![0].binary!.data;
 		expect(binary.id).toMatch(/^filesystem-v2:/);
 		expect(binary.data).toBe('filesystem-v2');
@@ -62,7 +76,10 @@ describe('Sora nodes in n8n-core', () => {
 	});
 
 	it('records a failed node as n8n does: the execution ends in error and the node error keeps its class name and item index', async () => {
-		const result = await runNode(SoraGenerate, { parameters: { model: rl('sora-2'), prompt: 'x', duration: 12 }, credentials: credentialsFor(sim, 'toapis') });
+		const result = await runNode(SoraGenerate, {
+			parameters: { model: rl('sora-2'), prompt: 'x', duration: 12 },
+			credentials: credentialsFor(sim, 'toapis'),
+		});
 		expect(result.run.status).toBe('error');
 		expect(result.error).toMatchObject({ name: 'NodeOperationError', context: { itemIndex: 0 } });
 		expect(result.error?.message).toMatch(/Duration is 12/);

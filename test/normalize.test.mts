@@ -1,21 +1,43 @@
 import { describe, expect, it } from 'vitest';
 import { adapterFor } from '../nodes/shared/provider/flavors';
-import { normalizeProgress, normalizeStatus, normalizeTimestamp } from '../nodes/shared/domain/task';
+import {
+	normalizeProgress,
+	normalizeStatus,
+	normalizeTimestamp,
+} from '../nodes/shared/domain/task';
 
 describe('normalizing loosely typed provider answers', () => {
 	it.each([
-		['queued', 'queued'], ['pending', 'queued'], ['submitted', 'queued'], ['NOT_START', 'queued'],
-		['in_progress', 'in_progress'], ['processing', 'in_progress'], ['IN_PROGRESS', 'in_progress'], ['running', 'in_progress'],
-		['completed', 'completed'], ['succeeded', 'completed'], ['SUCCESS', 'completed'],
-		['failed', 'failed'], ['FAILURE', 'failed'], ['error', 'failed'], ['cancelled', 'failed'],
-		['something-new', 'in_progress'], [undefined, 'in_progress'],
+		['queued', 'queued'],
+		['pending', 'queued'],
+		['submitted', 'queued'],
+		['NOT_START', 'queued'],
+		['in_progress', 'in_progress'],
+		['processing', 'in_progress'],
+		['IN_PROGRESS', 'in_progress'],
+		['running', 'in_progress'],
+		['completed', 'completed'],
+		['succeeded', 'completed'],
+		['SUCCESS', 'completed'],
+		['failed', 'failed'],
+		['FAILURE', 'failed'],
+		['error', 'failed'],
+		['cancelled', 'failed'],
+		['something-new', 'in_progress'],
+		[undefined, 'in_progress'],
 	])('status %s → %s', (input, expected) => {
 		expect(normalizeStatus(input)).toBe(expected);
 	});
 
 	it.each([
-		[65, 'in_progress', 65], ['65', 'in_progress', 65], ['65%', 'in_progress', 65], [0.65, 'in_progress', 65],
-		[150, 'in_progress', 100], [undefined, 'completed', 100], [undefined, 'queued', 0], ['n/a', 'queued', 0],
+		[65, 'in_progress', 65],
+		['65', 'in_progress', 65],
+		['65%', 'in_progress', 65],
+		[0.65, 'in_progress', 65],
+		[150, 'in_progress', 100],
+		[undefined, 'completed', 100],
+		[undefined, 'queued', 0],
+		['n/a', 'queued', 0],
 	] as const)('progress %s (%s) → %s', (input, status, expected) => {
 		expect(normalizeProgress(input, status)).toBe(expected);
 	});
@@ -45,41 +67,82 @@ describe('normalizing loosely typed provider answers', () => {
 	it('gives OpenAI-style tasks, which have no video URL, the authenticated content path instead', () => {
 		for (const flavor of ['openaiCompatible', 'azure'] as const) {
 			const adapter = adapterFor(flavor);
-			const done = adapter.normalizeTask({ id: 'video_1', object: 'video', status: 'completed', progress: 100 }, 'video');
+			const done = adapter.normalizeTask(
+				{ id: 'video_1', object: 'video', status: 'completed', progress: 100 },
+				'video',
+			);
 			expect(done).toMatchObject({ videoUrl: null, contentPath: '/videos/video_1/content' });
-			expect(adapter.normalizeTask({ id: 'video_1', status: 'in_progress' }, 'video').contentPath).toBeNull();
+			expect(
+				adapter.normalizeTask({ id: 'video_1', status: 'in_progress' }, 'video').contentPath,
+			).toBeNull();
 		}
-		const toapis = adapterFor('toapis').normalizeTask({ id: 'a', status: 'completed', url: 'https://files.example/v.mp4' }, 'video');
+		const toapis = adapterFor('toapis').normalizeTask(
+			{ id: 'a', status: 'completed', url: 'https://files.example/v.mp4' },
+			'video',
+		);
 		expect(toapis.contentPath).toBeNull();
 	});
 
 	it('turns the documented toapis answers into one task shape', () => {
 		const task = adapterFor('toapis').normalizeTask(
 			{
-				id: 'video_7497', object: 'generation.task', model: 'sora-2', status: 'failed', progress: 0,
-				created_at: 1768380222, error: { code: 'generation_failed', message: 'Generation failed: Content violates the content policy' },
+				id: 'video_7497',
+				object: 'generation.task',
+				model: 'sora-2',
+				status: 'failed',
+				progress: 0,
+				created_at: 1768380222,
+				error: {
+					code: 'generation_failed',
+					message: 'Generation failed: Content violates the content policy',
+				},
 			},
 			'video',
 		);
 		expect(task).toMatchObject({
-			id: 'video_7497', kind: 'video', status: 'failed', progress: 0, model: 'sora-2', videoUrl: null,
+			id: 'video_7497',
+			kind: 'video',
+			status: 'failed',
+			progress: 0,
+			model: 'sora-2',
+			videoUrl: null,
 			createdAt: '2026-01-14T08:43:42.000Z',
-			error: { code: 'generation_failed', message: 'Generation failed: Content violates the content policy' },
+			error: {
+				code: 'generation_failed',
+				message: 'Generation failed: Content violates the content policy',
+			},
 		});
 		expect(task.raw.object).toBe('generation.task');
 	});
 
 	it('accepts the {code, data:[{task_id}]} envelope some toapis models use', () => {
-		const task = adapterFor('toapis').normalizeTask({ code: 200, data: [{ status: 'submitted', task_id: 'task_1' }] }, 'video');
+		const task = adapterFor('toapis').normalizeTask(
+			{ code: 200, data: [{ status: 'submitted', task_id: 'task_1' }] },
+			'video',
+		);
 		expect(task.id).toBe('task_1');
 	});
 
-	it('turns the OpenAI video object (and tokenhot\'s ms timestamps) into the same shape', () => {
+	it("turns the OpenAI video object (and tokenhot's ms timestamps) into the same shape", () => {
 		const task = adapterFor('openaiCompatible').normalizeTask(
-			{ id: 'sora-2-123456', object: 'video', model: 'sora-2', status: 'queued', progress: 0, created_at: 1764347090922, seconds: '8' },
+			{
+				id: 'sora-2-123456',
+				object: 'video',
+				model: 'sora-2',
+				status: 'queued',
+				progress: 0,
+				created_at: 1764347090922,
+				seconds: '8',
+			},
 			'video',
 		);
-		expect(task).toMatchObject({ id: 'sora-2-123456', status: 'queued', createdAt: '2025-11-28T16:24:50.922Z', seconds: '8', error: null });
+		expect(task).toMatchObject({
+			id: 'sora-2-123456',
+			status: 'queued',
+			createdAt: '2025-11-28T16:24:50.922Z',
+			seconds: '8',
+			error: null,
+		});
 		const failed = adapterFor('azure').normalizeTask(
 			{ id: 'v', status: 'failed', error: { code: 'moderation_blocked', message: 'blocked' } },
 			'video',

@@ -64,11 +64,13 @@ describe('RatePacer: sharing the account with other processes (queue-mode worker
 
 	it('takes its share back call by call while the provider accepts, and never yields below a sixteenth', () => {
 		const pacer = paced();
-		for (let i = 1; i <= 10; i++) pacer.observe(bucket(50, 0, 10), 1000, t0 + i * 2000, t0 + i * 2000 - 100);
+		for (let i = 1; i <= 10; i++)
+			pacer.observe(bucket(50, 0, 10), 1000, t0 + i * 2000, t0 + i * 2000 - 100);
 		expect(pacer.sharedRatePerSecond).toBeCloseTo(5 / 16);
 		for (let i = 1; i <= 64; i++) pacer.observe(bucket(50, 5, 9), undefined, t0 + 30_000 + i * 200);
 		expect(pacer.sharedRatePerSecond).toBeCloseTo(5 * (1 / 16 + 64 / 128));
-		for (let i = 1; i <= 200; i++) pacer.observe(bucket(50, 5, 9), undefined, t0 + 60_000 + i * 200);
+		for (let i = 1; i <= 200; i++)
+			pacer.observe(bucket(50, 5, 9), undefined, t0 + 60_000 + i * 200);
 		expect(pacer.sharedRatePerSecond).toBeCloseTo(5);
 	});
 

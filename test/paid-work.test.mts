@@ -20,9 +20,19 @@ beforeEach(() => sim.reset());
 const rl = (value: string) => ({ __rl: true, mode: 'list', value });
 const POST_TOAPIS = { method: 'POST', path: '/v1/videos/generations' };
 
-async function generate(parameters: IDataObject = {}, extra: Partial<Parameters<typeof runNode>[1]> = {}) {
+async function generate(
+	parameters: IDataObject = {},
+	extra: Partial<Parameters<typeof runNode>[1]> = {},
+) {
 	return await runNode(SoraGenerate, {
-		parameters: { model: rl('sora-2'), prompt: 'A paper boat in the rain', waitForCompletion: true, pollInterval: 1, maxWaitTime: 30, ...parameters },
+		parameters: {
+			model: rl('sora-2'),
+			prompt: 'A paper boat in the rain',
+			waitForCompletion: true,
+			pollInterval: 1,
+			maxWaitTime: 30,
+			...parameters,
+		},
 		credentials: credentialsFor(sim, 'toapis'),
 		...extra,
 	});
@@ -38,9 +48,16 @@ describe('n8n falters before a request leaves', () => {
 
 	it('a database that goes away after the batch started costs nothing: the credential was read once', async () => {
 		const items = [0, 1, 2].map((i) => ({ json: { i } }));
-		const result = await generate({ downloadVideo: true }, { items, credentialFaults: { getDecryptedDownFrom: 2 } });
+		const result = await generate(
+			{ downloadVideo: true },
+			{ items, credentialFaults: { getDecryptedDownFrom: 2 } },
+		);
 		expect(result.error).toBeUndefined();
-		expect(result.output!.map((item) => item.json.status)).toEqual(['completed', 'completed', 'completed']);
+		expect(result.output!.map((item) => item.json.status)).toEqual([
+			'completed',
+			'completed',
+			'completed',
+		]);
 		expect(result.output!.every((item) => item.binary?.data)).toBe(true);
 		expect(sim.submissions).toHaveLength(3);
 	});
@@ -91,7 +108,9 @@ describe('toapis: a lost answer is found again by business id', () => {
 		old.createdAt = Date.now() - 60 * 60_000;
 		sim.inject({ match: POST_TOAPIS, kind: 'status', status: 502 });
 		// Submit a New One: the earlier run's task is not reused, and not mistaken for this submit's after a lost answer
-		const result = await generate({ additionalFields: { clientBusinessId: 'sheet-row-7', ifTaskExists: 'submitNew' } });
+		const result = await generate({
+			additionalFields: { clientBusinessId: 'sheet-row-7', ifTaskExists: 'submitNew' },
+		});
 		expect(result.error).toBeUndefined();
 		expect(result.output![0].json.id).not.toBe(old.id);
 		expect(sim.submissions).toHaveLength(1);
@@ -108,7 +127,12 @@ describe('toapis: a lost answer is found again by business id', () => {
 	it('lookups that fail themselves leave the submit as it was: maybe billed, not sent again', async () => {
 		sim.inject(
 			{ match: POST_TOAPIS, kind: 'status', status: 502, afterHandling: true },
-			{ match: { method: 'GET', path: /^\/v1\/videos\/generations\/n8n-/ }, kind: 'status', status: 401, times: 10 },
+			{
+				match: { method: 'GET', path: /^\/v1\/videos\/generations\/n8n-/ },
+				kind: 'status',
+				status: 401,
+				times: 10,
+			},
 		);
 		const result = await generate();
 		expect(result.error?.description).toMatch(/may still have been accepted/);
@@ -119,7 +143,10 @@ describe('toapis: a lost answer is found again by business id', () => {
 describe('toapis: a re-run pays only for what is not made yet (If a Task With This ID Exists)', () => {
 	it('Reuse It (the default): a row whose task exists is followed and downloaded, not submitted again', async () => {
 		const items = ['row-1', 'row-2'].map((row) => ({ json: { row } }));
-		const parameters = { downloadVideo: true, additionalFields: { clientBusinessId: '={{ $json.row }}' } };
+		const parameters = {
+			downloadVideo: true,
+			additionalFields: { clientBusinessId: '={{ $json.row }}' },
+		};
 		const first = await generate(parameters, { items: items.slice(0, 1) });
 		expect(first.error).toBeUndefined();
 		const rerun = await generate(parameters, { items });
@@ -132,7 +159,10 @@ describe('toapis: a re-run pays only for what is not made yet (If a Task With Th
 	});
 
 	it('a task that failed is not reused: the row is submitted again', async () => {
-		const failed = await generate({ prompt: 'Refused [sim:fail]', additionalFields: { clientBusinessId: 'row-9' } });
+		const failed = await generate({
+			prompt: 'Refused [sim:fail]',
+			additionalFields: { clientBusinessId: 'row-9' },
+		});
 		expect(failed.output![0].json.status).toBe('failed');
 		const rerun = await generate({ additionalFields: { clientBusinessId: 'row-9' } });
 		expect(rerun.output![0].json.status).toBe('completed');
@@ -141,7 +171,9 @@ describe('toapis: a re-run pays only for what is not made yet (If a Task With Th
 	});
 
 	it('Submit a New One pays again, as asked', async () => {
-		const parameters = { additionalFields: { clientBusinessId: 'row-3', ifTaskExists: 'submitNew' } };
+		const parameters = {
+			additionalFields: { clientBusinessId: 'row-3', ifTaskExists: 'submitNew' },
+		};
 		await generate(parameters);
 		const rerun = await generate(parameters);
 		expect(rerun.output![0].json.reused).toBeUndefined();
@@ -150,7 +182,12 @@ describe('toapis: a re-run pays only for what is not made yet (If a Task With Th
 
 	it('a lookup that fails fails the item before anything is paid', async () => {
 		await generate({ additionalFields: { clientBusinessId: 'row-4' } });
-		sim.inject({ match: { method: 'GET', path: '/v1/videos/generations/row-4' }, kind: 'status', status: 401, times: 10 });
+		sim.inject({
+			match: { method: 'GET', path: '/v1/videos/generations/row-4' },
+			kind: 'status',
+			status: 401,
+			times: 10,
+		});
 		const rerun = await generate({ additionalFields: { clientBusinessId: 'row-4' } });
 		expect(rerun.error?.message).toMatch(/401/);
 		expect(sim.submissions).toHaveLength(1);
@@ -162,7 +199,10 @@ describe('toapis: what a batch costs, from the balance toapis reports', () => {
 
 	it('Check Balance First refuses every item, sending nothing, when the token has no credits left', async () => {
 		sim.account.remainCredits = 0;
-		const result = await generate({ options: { checkBalance: true } }, { items: threeItems, continueOnFail: true });
+		const result = await generate(
+			{ options: { checkBalance: true } },
+			{ items: threeItems, continueOnFail: true },
+		);
 		expect(result.output!.map((item) => (item.json.error as IDataObject).message)).toEqual(
 			Array(3).fill('Your toapis token has no credits left'),
 		);
@@ -170,7 +210,10 @@ describe('toapis: what a batch costs, from the balance toapis reports', () => {
 	});
 
 	it('Report Spend gives every item the balance before and after, and what the batch spent', async () => {
-		const result = await generate({ options: { reportSpend: true } }, { items: threeItems.slice(0, 2) });
+		const result = await generate(
+			{ options: { reportSpend: true } },
+			{ items: threeItems.slice(0, 2) },
+		);
 		expect(result.error).toBeUndefined();
 		const spend = result.output![0].json.spend as IDataObject;
 		expect(spend.spentCredits).toBe(40);
@@ -181,8 +224,13 @@ describe('toapis: what a batch costs, from the balance toapis reports', () => {
 	});
 
 	it('Max Credits per Execution refuses the items past the limit before they are sent', async () => {
-		const result = await generate({ options: { maxCredits: 40 } }, { items: threeItems, continueOnFail: true });
-		const errors = result.output!.map((item) => (item.json.error as IDataObject | undefined)?.message);
+		const result = await generate(
+			{ options: { maxCredits: 40 } },
+			{ items: threeItems, continueOnFail: true },
+		);
+		const errors = result.output!.map(
+			(item) => (item.json.error as IDataObject | undefined)?.message,
+		);
 		expect(errors.filter(Boolean)).toEqual([
 			'Not submitted: this execution has spent 40 credits, and Max Credits per Execution is 40',
 		]);

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SoraTaskStatus } from '../nodes/SoraTaskStatus/SoraTaskStatus.node';
-import { SAMPLE_MP4, SAMPLE_THUMBNAIL, startSimulator, type SoraSimulator } from '../simulator/server.mts';
+import {
+	SAMPLE_MP4,
+	SAMPLE_THUMBNAIL,
+	startSimulator,
+	type SoraSimulator,
+} from '../simulator/server.mts';
 import { FLAVORS, allText, credentialsFor, finishNow } from './harness/fixtures.mts';
 import { readStored, runNode } from './harness/run-node.mts';
 import { waitUntil } from './harness/wait.mts';
@@ -17,11 +22,21 @@ const fastWait = { waitForCompletion: true, pollInterval: 1, maxWaitTime: 20 };
 describe.each(FLAVORS)('Sora Task Status on the %s flavor', (flavor) => {
 	it('reads a task once and outputs the normalized task JSON with the raw response', async () => {
 		const task = sim.createTask(flavor, 'video', { durationMs: 60_000 });
-		const result = await runNode(SoraTaskStatus, { parameters: { taskId: task.id }, credentials: credentialsFor(sim, flavor) });
+		const result = await runNode(SoraTaskStatus, {
+			parameters: { taskId: task.id },
+			credentials: credentialsFor(sim, flavor),
+		});
 		expect(result.error).toBeUndefined();
 		expect(result.output).toHaveLength(1);
 		const json = result.output![0].json;
-		expect(json).toMatchObject({ id: task.id, kind: 'video', status: expect.stringMatching(/queued|in_progress/), model: 'sora-2', videoUrl: null, error: null });
+		expect(json).toMatchObject({
+			id: task.id,
+			kind: 'video',
+			status: expect.stringMatching(/queued|in_progress/),
+			model: 'sora-2',
+			videoUrl: null,
+			error: null,
+		});
 		expect((json.raw as { id: string }).id).toBe(task.id);
 		expect(result.output![0].pairedItem).toEqual({ item: 0 });
 		expect(sim.readsOf(task.id)).toBe(1);
@@ -30,7 +45,12 @@ describe.each(FLAVORS)('Sora Task Status on the %s flavor', (flavor) => {
 	it('waits for completion and downloads the MP4 as binary data, without the API key on the CDN', async () => {
 		const task = sim.createTask(flavor, 'video', { durationMs: 1500 });
 		const result = await runNode(SoraTaskStatus, {
-			parameters: { taskId: task.id, ...fastWait, downloadVideo: true, binaryPropertyName: 'video' },
+			parameters: {
+				taskId: task.id,
+				...fastWait,
+				downloadVideo: true,
+				binaryPropertyName: 'video',
+			},
 			credentials: credentialsFor(sim, flavor),
 		});
 		expect(result.error).toBeUndefined();
@@ -44,7 +64,11 @@ describe.each(FLAVORS)('Sora Task Status on the %s flavor', (flavor) => {
 		expect(sim.leaks).toEqual([]);
 		expect(sim.violations).toEqual([]);
 		const fetchedFrom = flavor === 'toapis' ? 'cdn' : 'api';
-		expect(sim.requestsTo(fetchedFrom).some((r) => r.path.endsWith(flavor === 'toapis' ? '.mp4' : '/content'))).toBe(true);
+		expect(
+			sim
+				.requestsTo(fetchedFrom)
+				.some((r) => r.path.endsWith(flavor === 'toapis' ? '.mp4' : '/content')),
+		).toBe(true);
 	});
 
 	it('downloads the thumbnail too when asked', async () => {
@@ -65,7 +89,13 @@ describe.each(FLAVORS)('Sora Task Status on the %s flavor', (flavor) => {
 		// OpenAI-style hosts that serve only the video refuse ?variant=thumbnail; a toapis thumbnail link can be gone.
 		const task = sim.createTask(flavor, 'video', { durationMs: 0, noThumbnail: true });
 		task.request = { thumbnail: true };
-		if (flavor === 'toapis') sim.inject({ match: { server: 'cdn', path: '/thumbnails/' }, kind: 'status', status: 404, times: 5 });
+		if (flavor === 'toapis')
+			sim.inject({
+				match: { server: 'cdn', path: '/thumbnails/' },
+				kind: 'status',
+				status: 404,
+				times: 5,
+			});
 		const result = await runNode(SoraTaskStatus, {
 			parameters: { taskId: task.id, downloadVideo: true, options: { downloadThumbnail: true } },
 			credentials: credentialsFor(sim, flavor),
@@ -78,11 +108,21 @@ describe.each(FLAVORS)('Sora Task Status on the %s flavor', (flavor) => {
 		expect(item.json.id).toBe(task.id);
 	});
 
-	it('reports a failed task as data, with the provider\'s reason', async () => {
-		const task = sim.createTask(flavor, 'video', { outcome: 'failed', durationMs: 0, error: { code: 'content_policy_violation', message: 'Content violates the content policy' } });
-		const result = await runNode(SoraTaskStatus, { parameters: { taskId: task.id, ...fastWait, downloadVideo: true }, credentials: credentialsFor(sim, flavor) });
+	it("reports a failed task as data, with the provider's reason", async () => {
+		const task = sim.createTask(flavor, 'video', {
+			outcome: 'failed',
+			durationMs: 0,
+			error: { code: 'content_policy_violation', message: 'Content violates the content policy' },
+		});
+		const result = await runNode(SoraTaskStatus, {
+			parameters: { taskId: task.id, ...fastWait, downloadVideo: true },
+			credentials: credentialsFor(sim, flavor),
+		});
 		expect(result.error).toBeUndefined();
-		expect(result.output![0].json).toMatchObject({ status: 'failed', error: { code: 'content_policy_violation', message: 'Content violates the content policy' } });
+		expect(result.output![0].json).toMatchObject({
+			status: 'failed',
+			error: { code: 'content_policy_violation', message: 'Content violates the content policy' },
+		});
 		expect(result.output![0].binary).toBeUndefined();
 	});
 
@@ -108,7 +148,11 @@ describe.each(FLAVORS)('Sora Task Status on the %s flavor', (flavor) => {
 			continueOnFail: true,
 		});
 		expect(result.error).toBeUndefined();
-		expect(result.output![0].json).toMatchObject({ id: stuck.id, status: 'in_progress', error: { message: expect.stringContaining(stuck.id) } });
+		expect(result.output![0].json).toMatchObject({
+			id: stuck.id,
+			status: 'in_progress',
+			error: { message: expect.stringContaining(stuck.id) },
+		});
 		expect(result.output![1].json).toMatchObject({ id: done.id, status: 'completed' });
 		expect(result.output!.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 	});
@@ -130,40 +174,63 @@ describe.each(FLAVORS)('Sora Task Status on the %s flavor', (flavor) => {
 	});
 
 	it('says "task not found" for an unknown id', async () => {
-		const result = await runNode(SoraTaskStatus, { parameters: { taskId: 'video_does_not_exist' }, credentials: credentialsFor(sim, flavor) });
+		const result = await runNode(SoraTaskStatus, {
+			parameters: { taskId: 'video_does_not_exist' },
+			credentials: credentialsFor(sim, flavor),
+		});
 		expect(result.error?.message).toMatch(/Task not found \(404\)/);
 		expect(result.error?.description).toMatch(/Check the task id/);
 	});
 
 	it('tells a wrong API key apart, and never shows the key', async () => {
 		const wrongKey = 'sk-wrong-key-1234567890';
-		const result = await runNode(SoraTaskStatus, { parameters: { taskId: 'video_x' }, credentials: credentialsFor(sim, flavor, wrongKey) });
+		const result = await runNode(SoraTaskStatus, {
+			parameters: { taskId: 'video_x' },
+			credentials: credentialsFor(sim, flavor, wrongKey),
+		});
 		expect(result.error?.message).toMatch(/rejected the API key \(401\)/);
 		expect(allText(result.error)).not.toContain(wrongKey);
 		expect(allText(result.error)).not.toContain(sim.apiKey);
 	});
 
 	it('refuses an empty task id without any request', async () => {
-		const result = await runNode(SoraTaskStatus, { parameters: { taskId: '  ' }, credentials: credentialsFor(sim, flavor) });
+		const result = await runNode(SoraTaskStatus, {
+			parameters: { taskId: '  ' },
+			credentials: credentialsFor(sim, flavor),
+		});
 		expect(result.error?.message).toBe('Task ID is empty');
 		expect(sim.requestsTo('api')).toHaveLength(0);
 	});
 
 	it('normalizes reseller-style answers (status synonyms, "65%" progress, ms timestamps, URL in metadata)', async () => {
 		const task = sim.createTask(flavor, 'video', { durationMs: 0, resellerQuirks: true });
-		const result = await runNode(SoraTaskStatus, { parameters: { taskId: task.id, downloadVideo: true }, credentials: credentialsFor(sim, flavor) });
+		const result = await runNode(SoraTaskStatus, {
+			parameters: { taskId: task.id, downloadVideo: true },
+			credentials: credentialsFor(sim, flavor),
+		});
 		expect(result.error).toBeUndefined();
 		const json = result.output![0].json;
-		expect(json).toMatchObject({ status: 'completed', progress: 100, videoUrl: `${sim.cdnUrl}/videos/${task.id}.mp4` });
+		expect(json).toMatchObject({
+			status: 'completed',
+			progress: 100,
+			videoUrl: `${sim.cdnUrl}/videos/${task.id}.mp4`,
+		});
 		expect(Math.abs(Date.parse(json.createdAt as string) - task.createdAt)).toBeLessThan(1000);
 		expect(readStored(result, result.output![0].binary!.data).equals(SAMPLE_MP4)).toBe(true);
 		expect(sim.leaks).toEqual([]);
 	});
 
 	it('explains an expired video link', async () => {
-		const task = sim.createTask(flavor, 'video', { durationMs: 0, expiresAfterMs: 0, resellerQuirks: flavor === 'toapis' ? false : true });
+		const task = sim.createTask(flavor, 'video', {
+			durationMs: 0,
+			expiresAfterMs: 0,
+			resellerQuirks: flavor === 'toapis' ? false : true,
+		});
 		await new Promise((resolve) => setTimeout(resolve, 20));
-		const result = await runNode(SoraTaskStatus, { parameters: { taskId: task.id, downloadVideo: true }, credentials: credentialsFor(sim, flavor) });
+		const result = await runNode(SoraTaskStatus, {
+			parameters: { taskId: task.id, downloadVideo: true },
+			credentials: credentialsFor(sim, flavor),
+		});
 		expect(result.error?.message).toMatch(/gone or its link has expired \((403|404)\)/);
 		expect(result.error?.description).toContain(task.id);
 	});
@@ -172,44 +239,79 @@ describe.each(FLAVORS)('Sora Task Status on the %s flavor', (flavor) => {
 describe('Sora Task Status, flavor specifics', () => {
 	it('reads toapis character tasks from /v1/characters_tasks', async () => {
 		const task = sim.createTask('toapis', 'character', { durationMs: 0 });
-		const result = await runNode(SoraTaskStatus, { parameters: { taskId: task.id, taskType: 'character' }, credentials: credentialsFor(sim, 'toapis') });
+		const result = await runNode(SoraTaskStatus, {
+			parameters: { taskId: task.id, taskType: 'character' },
+			credentials: credentialsFor(sim, 'toapis'),
+		});
 		expect(result.error).toBeUndefined();
-		expect(result.output![0].json).toMatchObject({ id: task.id, kind: 'character', status: 'completed', videoUrl: null });
+		expect(result.output![0].json).toMatchObject({
+			id: task.id,
+			kind: 'character',
+			status: 'completed',
+			videoUrl: null,
+		});
 		expect(sim.requestsTo('api')[0].path).toBe(`/v1/characters_tasks/${task.id}`);
 	});
 
-	it.each(['openaiCompatible', 'azure'] as const)('says clearly that %s has no character tasks, without a request', async (flavor) => {
-		const result = await runNode(SoraTaskStatus, { parameters: { taskId: 'task_1', taskType: 'character' }, credentials: credentialsFor(sim, flavor) });
-		expect(result.error?.message).toMatch(/has no character tasks/);
-		expect(sim.requestsTo('api')).toHaveLength(0);
-	});
+	it.each(['openaiCompatible', 'azure'] as const)(
+		'says clearly that %s has no character tasks, without a request',
+		async (flavor) => {
+			const result = await runNode(SoraTaskStatus, {
+				parameters: { taskId: 'task_1', taskType: 'character' },
+				credentials: credentialsFor(sim, flavor),
+			});
+			expect(result.error?.message).toMatch(/has no character tasks/);
+			expect(sim.requestsTo('api')).toHaveLength(0);
+		},
+	);
 
 	it('sends the key as a bearer token to toapis/OpenAI-compatible hosts and as api-key to Azure', async () => {
 		for (const flavor of FLAVORS) {
 			const task = sim.createTask(flavor, 'video');
-			await runNode(SoraTaskStatus, { parameters: { taskId: task.id }, credentials: credentialsFor(sim, flavor) });
+			await runNode(SoraTaskStatus, {
+				parameters: { taskId: task.id },
+				credentials: credentialsFor(sim, flavor),
+			});
 		}
 		const [toapis, openai, azure] = sim.requestsTo('api');
-		expect(toapis.headers).toMatchObject({ authorization: `Bearer ${sim.apiKey}`, 'api-key': undefined });
-		expect(openai.headers).toMatchObject({ authorization: `Bearer ${sim.apiKey}`, 'api-key': undefined });
+		expect(toapis.headers).toMatchObject({
+			authorization: `Bearer ${sim.apiKey}`,
+			'api-key': undefined,
+		});
+		expect(openai.headers).toMatchObject({
+			authorization: `Bearer ${sim.apiKey}`,
+			'api-key': undefined,
+		});
 		expect(azure.headers).toMatchObject({ authorization: undefined, 'api-key': sim.apiKey });
 		expect(azure.path).toMatch(/^\/openai\/v1\/videos\//);
 	});
 
-	it.each(['openaiCompatible', 'azure'] as const)('%s: follows a /content redirect to the CDN without the key', async (flavor) => {
-		const task = sim.createTask(flavor, 'video', { durationMs: 0, contentRedirect: true });
-		const result = await runNode(SoraTaskStatus, { parameters: { taskId: task.id, downloadVideo: true }, credentials: credentialsFor(sim, flavor) });
-		expect(result.error).toBeUndefined();
-		expect(readStored(result, result.output![0].binary!.data).equals(SAMPLE_MP4)).toBe(true);
-		expect(sim.requestsTo('cdn')).toHaveLength(1);
-		expect(sim.leaks).toEqual([]);
-	});
+	it.each(['openaiCompatible', 'azure'] as const)(
+		'%s: follows a /content redirect to the CDN without the key',
+		async (flavor) => {
+			const task = sim.createTask(flavor, 'video', { durationMs: 0, contentRedirect: true });
+			const result = await runNode(SoraTaskStatus, {
+				parameters: { taskId: task.id, downloadVideo: true },
+				credentials: credentialsFor(sim, flavor),
+			});
+			expect(result.error).toBeUndefined();
+			expect(readStored(result, result.output![0].binary!.data).equals(SAMPLE_MP4)).toBe(true);
+			expect(sim.requestsTo('cdn')).toHaveLength(1);
+			expect(sim.leaks).toEqual([]);
+		},
+	);
 
 	it('follows a CDN redirect', async () => {
 		const task = sim.createTask('toapis', 'video', { durationMs: 0, cdnRedirect: true });
-		const result = await runNode(SoraTaskStatus, { parameters: { taskId: task.id, downloadVideo: true }, credentials: credentialsFor(sim, 'toapis') });
+		const result = await runNode(SoraTaskStatus, {
+			parameters: { taskId: task.id, downloadVideo: true },
+			credentials: credentialsFor(sim, 'toapis'),
+		});
 		expect(result.error).toBeUndefined();
-		expect(sim.requestsTo('cdn').map((r) => r.path)).toEqual([`/videos/${task.id}.mp4`, `/moved/${task.id}.mp4`]);
+		expect(sim.requestsTo('cdn').map((r) => r.path)).toEqual([
+			`/videos/${task.id}.mp4`,
+			`/moved/${task.id}.mp4`,
+		]);
 		expect(sim.leaks).toEqual([]);
 	});
 
@@ -217,11 +319,16 @@ describe('Sora Task Status, flavor specifics', () => {
 		// The tasks stay unfinished until every one of them has been read once, then the provider finishes them all.
 		// Followed side by side, each is read once more and done; one at a time, the first would wait alone until its
 		// Max Wait and fail. No stopwatch: a busy machine only makes both slower.
-		const tasks = Array.from({ length: 12 }, () => sim.createTask('toapis', 'video', { outcome: 'stuck' }));
+		const tasks = Array.from({ length: 12 }, () =>
+			sim.createTask('toapis', 'video', { outcome: 'stuck' }),
+		);
 		const readsAtFinish = new Map<string, number>();
 		const allRead = () => tasks.every((t) => sim.readsOf(t.id) >= 1);
 		let ended = false;
-		const finishOnceAllRead = waitUntil(() => ended || allRead(), 'a first read of all 12 tasks').then(() => {
+		const finishOnceAllRead = waitUntil(
+			() => ended || allRead(),
+			'a first read of all 12 tasks',
+		).then(() => {
 			if (ended) return;
 			for (const t of tasks) {
 				readsAtFinish.set(t.id, sim.readsOf(t.id));

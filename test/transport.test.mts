@@ -16,13 +16,22 @@ const statusPath = /^\/v1\/videos\/generations\//;
 
 async function readTask(extra: Record<string, unknown> = {}) {
 	const task = sim.createTask('toapis', 'video');
-	const result = await runNode(SoraTaskStatus, { parameters: { taskId: task.id, ...extra }, credentials: credentialsFor(sim, 'toapis') });
+	const result = await runNode(SoraTaskStatus, {
+		parameters: { taskId: task.id, ...extra },
+		credentials: credentialsFor(sim, 'toapis'),
+	});
 	return { task, result, reads: sim.requestsTo('api').filter((r) => statusPath.test(r.path)) };
 }
 
 describe('transport: retries only where safe', () => {
 	it('honours Retry-After on a 429 and then succeeds', async () => {
-		sim.inject({ match: { path: statusPath }, kind: 'status', status: 429, headers: { 'retry-after': '1' }, body: { error: { code: 'rate_limit_exceeded', message: 'Async task request rate exceeded' } } });
+		sim.inject({
+			match: { path: statusPath },
+			kind: 'status',
+			status: 429,
+			headers: { 'retry-after': '1' },
+			body: { error: { code: 'rate_limit_exceeded', message: 'Async task request rate exceeded' } },
+		});
 		const { result, reads } = await readTask();
 		expect(result.error).toBeUndefined();
 		expect(reads.map((r) => r.status)).toEqual([429, 200]);
@@ -37,16 +46,27 @@ describe('transport: retries only where safe', () => {
 	});
 
 	it('retries a connection reset and an HTML 502 from a proxy', async () => {
-		sim.inject({ match: { path: statusPath }, kind: 'reset' }, { match: { path: statusPath }, kind: 'html', status: 502 });
+		sim.inject(
+			{ match: { path: statusPath }, kind: 'reset' },
+			{ match: { path: statusPath }, kind: 'html', status: 502 },
+		);
 		const { result, reads } = await readTask();
 		expect(result.error).toBeUndefined();
 		expect(reads).toHaveLength(3);
 	});
 
 	it('says so when a proxy keeps answering with HTML', async () => {
-		sim.inject({ match: { path: statusPath }, kind: 'html', status: 502, times: 10, headers: { 'retry-after': '0' } });
+		sim.inject({
+			match: { path: statusPath },
+			kind: 'html',
+			status: 502,
+			times: 10,
+			headers: { 'retry-after': '0' },
+		});
 		const { result, reads } = await readTask();
-		expect(result.error?.message).toMatch(/server error \(502\): The server answered with an HTML page instead of JSON \(after 6 attempts\)/);
+		expect(result.error?.message).toMatch(
+			/server error \(502\): The server answered with an HTML page instead of JSON \(after 6 attempts\)/,
+		);
 		expect(reads).toHaveLength(6);
 	});
 
@@ -71,10 +91,22 @@ describe('transport: retries only where safe', () => {
 		expect(reads).toHaveLength(1);
 	});
 
-	it('maps 402 to a balance message with the provider\'s words, and never shows the key', async () => {
-		sim.inject({ match: { path: statusPath }, kind: 'status', status: 402, body: { error: { code: 'insufficient_quota', message: `Insufficient balance for key ${sim.apiKey}` } } });
+	it("maps 402 to a balance message with the provider's words, and never shows the key", async () => {
+		sim.inject({
+			match: { path: statusPath },
+			kind: 'status',
+			status: 402,
+			body: {
+				error: {
+					code: 'insufficient_quota',
+					message: `Insufficient balance for key ${sim.apiKey}`,
+				},
+			},
+		});
 		const { result } = await readTask();
-		expect(result.error?.message).toMatch(/no balance left \(402\): Insufficient balance for key \*\*\*/);
+		expect(result.error?.message).toMatch(
+			/no balance left \(402\): Insufficient balance for key \*\*\*/,
+		);
 		expect(allText(result.error)).not.toContain(sim.apiKey);
 	});
 });
@@ -89,7 +121,8 @@ describe('Retry-After and rate-limit headers', () => {
 		[{}, undefined],
 	])('%j → %s ms', (headers, expected) => {
 		const value = providerRetryDelayMs(headers, 1_000_000);
-		if (expected === undefined && 'x-ratelimit-reset' in headers) expect(value).toBeGreaterThan(1e9);
+		if (expected === undefined && 'x-ratelimit-reset' in headers)
+			expect(value).toBeGreaterThan(1e9);
 		else expect(value).toBe(expected);
 	});
 });

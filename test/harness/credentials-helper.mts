@@ -40,7 +40,10 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		super();
 	}
 
-	setCredentials(data: Record<string, ICredentialDataDecryptedObject>, faults: CredentialFaults = {}) {
+	setCredentials(
+		data: Record<string, ICredentialDataDecryptedObject>,
+		faults: CredentialFaults = {},
+	) {
 		this.data = data;
 		this.faults = { ...faults };
 		this.calls.getDecrypted = 0;
@@ -49,7 +52,8 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 
 	private fail(step: 'getDecrypted' | 'authenticate'): void {
 		this.calls[step]++;
-		const down = step === 'getDecrypted' && this.calls[step] >= (this.faults.getDecryptedDownFrom ?? Infinity);
+		const down =
+			step === 'getDecrypted' && this.calls[step] >= (this.faults.getDecryptedDownFrom ?? Infinity);
 		if (down) throw databaseRestarting();
 		if ((this.faults[step] ?? 0) > 0) {
 			this.faults[step]!--;
@@ -63,7 +67,11 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		return type;
 	}
 
-	async getDecrypted(_additionalData: unknown, _nodeCredentials: unknown, type: string): Promise<ICredentialDataDecryptedObject> {
+	async getDecrypted(
+		_additionalData: unknown,
+		_nodeCredentials: unknown,
+		type: string,
+	): Promise<ICredentialDataDecryptedObject> {
 		this.type(type);
 		this.fail('getDecrypted');
 		const data = this.data[type];
@@ -72,12 +80,21 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		return structuredClone(data);
 	}
 
-	async authenticate(credentials: ICredentialDataDecryptedObject, typeName: string, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
 		this.fail('authenticate');
 		const { authenticate } = this.type(typeName);
-		if (typeof authenticate !== 'function') throw new Error(`${typeName}: only credentials with an authenticate() function are supported here`);
+		if (typeof authenticate !== 'function')
+			throw new Error(
+				`${typeName}: only credentials with an authenticate() function are supported here`,
+			);
 		const authenticated = await authenticate(credentials, requestOptions);
-		return this.label ? { ...authenticated, headers: { ...authenticated.headers, 'x-sim-label': this.label } } : authenticated;
+		return this.label
+			? { ...authenticated, headers: { ...authenticated.headers, 'x-sim-label': this.label } }
+			: authenticated;
 	}
 
 	async preAuthentication() {

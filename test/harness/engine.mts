@@ -99,7 +99,10 @@ export interface WebhookRequest {
 let setup:
 	| Promise<{
 			executeOne: (run: ExecuteOne) => Promise<ExecuteOutcome>;
-			webhookContext: (request: WebhookRequest) => { context: IWebhookFunctions; savedStaticData: () => IDataObject };
+			webhookContext: (request: WebhookRequest) => {
+				context: IWebhookFunctions;
+				savedStaticData: () => IDataObject;
+			};
 			pathOf: (binaryId: string) => string;
 	  }>
 	| undefined;
@@ -131,14 +134,29 @@ async function start() {
 		const { workflow, start } = twoNodeWorkflow(lib, run);
 		// Each execution has its own credentials helper: executions may overlap in one process (batches run side by
 		// side; a test that outlived its timeout still runs), and one must never see another's credential.
-		const credentialsHelper = new TestCredentialsHelper({ soraApi: new SoraApi() }, run.requestLabel);
+		const credentialsHelper = new TestCredentialsHelper(
+			{ soraApi: new SoraApi() },
+			run.requestLabel,
+		);
 		credentialsHelper.setCredentials({ soraApi: run.credentials }, run.credentialFaults);
 		const { hooks, nodeUnderTest } = hooksFor(core, workflow, run);
-		const additionalData = { ...INSTANCE, credentialsHelper, hooks, executionId: run.executionId, workflowId: workflow.id };
+		const additionalData = {
+			...INSTANCE,
+			credentialsHelper,
+			hooks,
+			executionId: run.executionId,
+			workflowId: workflow.id,
+		};
 		const runExecutionData = lib.createRunExecutionData({
-			executionData: { nodeExecutionStack: [{ node: start, data: { main: [[{ json: {} }]] }, source: null }] },
+			executionData: {
+				nodeExecutionStack: [{ node: start, data: { main: [[{ json: {} }]] }, source: null }],
+			},
 		});
-		const execute = new core.WorkflowExecute(additionalData as unknown as IWorkflowExecuteAdditionalData, 'manual', runExecutionData);
+		const execute = new core.WorkflowExecute(
+			additionalData as unknown as IWorkflowExecuteAdditionalData,
+			'manual',
+			runExecutionData,
+		);
 		let running: ReturnType<typeof execute.processRunExecutionData>;
 		try {
 			running = execute.processRunExecutionData(workflow);
@@ -148,10 +166,16 @@ async function start() {
 		}
 		let cancel: Cancellation | undefined;
 		let ended = false;
-		const canceller = run.cancelWhen && stopWhen(run.cancelWhen, () => ended, (conditionMet) => {
-			cancel = { at: Date.now(), conditionMet };
-			running.cancel();
-		});
+		const canceller =
+			run.cancelWhen &&
+			stopWhen(
+				run.cancelWhen,
+				() => ended,
+				(conditionMet) => {
+					cancel = { at: Date.now(), conditionMet };
+					running.cancel();
+				},
+			);
 		let result: IRun;
 		let workflowEndedAt: number;
 		try {
@@ -163,13 +187,18 @@ async function start() {
 		}
 		// A cancelled execution ends before its node has wound down; n8n still records what the node did. Wait for the
 		// node itself (the guard only ends a hang: a node that never stops fails its test for want of a result).
-		if (result.status === 'canceled' && !nodeUnderTest.taskData) await Promise.race([nodeUnderTest.finished, delay(HANG_GUARD_MS)]);
+		if (result.status === 'canceled' && !nodeUnderTest.taskData)
+			await Promise.race([nodeUnderTest.finished, delay(HANG_GUARD_MS)]);
 		// When the node stopped: its own hook, or else (n8n ended the execution with the node's error, without the
 		// hook) the end of the execution, which that error caused.
-		const nodeStoppedAt = nodeUnderTest.finishedAt ?? (result.status === 'canceled' ? undefined : workflowEndedAt);
-		if (cancel && nodeStoppedAt !== undefined) cancel.nodeStoppedAfterMs = nodeStoppedAt - cancel.at;
+		const nodeStoppedAt =
+			nodeUnderTest.finishedAt ?? (result.status === 'canceled' ? undefined : workflowEndedAt);
+		if (cancel && nodeStoppedAt !== undefined)
+			cancel.nodeStoppedAfterMs = nodeStoppedAt - cancel.at;
 		const { taskData } = nodeUnderTest;
-		const workflowError = taskData ? undefined : (result.data.resultData.error as Error | undefined);
+		const workflowError = taskData
+			? undefined
+			: (result.data.resultData.error as Error | undefined);
 		return { taskData, workflowError, status: result.status, pathOf, cancel };
 	}
 	/** n8n-core's own WebhookContext for one request, over a workflow of just the webhook node. */
@@ -192,10 +221,30 @@ async function start() {
 		// Each request its own credentials helper: deliveries arrive side by side, and while node runs go on.
 		const credentialsHelper = new TestCredentialsHelper({ soraApi: new SoraApi() });
 		credentialsHelper.setCredentials({ soraApi: hook.credentials });
-		const additionalData = { ...INSTANCE, credentialsHelper, httpRequest: hook.request, httpResponse: hook.response, workflowId: workflow.id };
+		const additionalData = {
+			...INSTANCE,
+			credentialsHelper,
+			httpRequest: hook.request,
+			httpResponse: hook.response,
+			workflowId: workflow.id,
+		};
 		const description = hook.nodeType.description.webhooks![0];
-		const webhookData = { httpMethod: 'POST', node: hook.node.name, path: description.path, webhookDescription: description, workflowId: workflow.id } as IWebhookData;
-		const context = new core.WebhookContext(workflow, hook.node, additionalData as unknown as IWorkflowExecuteAdditionalData, 'webhook', webhookData, [], null);
+		const webhookData = {
+			httpMethod: 'POST',
+			node: hook.node.name,
+			path: description.path,
+			webhookDescription: description,
+			workflowId: workflow.id,
+		} as IWebhookData;
+		const context = new core.WebhookContext(
+			workflow,
+			hook.node,
+			additionalData as unknown as IWorkflowExecuteAdditionalData,
+			'webhook',
+			webhookData,
+			[],
+			null,
+		);
 		// What n8n writes to its database after the request: the workflow's static data, as plain JSON.
 		const savedStaticData = () => JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
 		return { context, savedStaticData };
@@ -205,8 +254,18 @@ async function start() {
 
 /** Start → node under test, with node types that know just these two. */
 function twoNodeWorkflow(lib: WorkflowLib, run: ExecuteOne) {
-	const start: INode = { id: 'start', name: run.startNodeName, type: START_TYPE, typeVersion: 1, position: [0, 0], parameters: {} };
-	const types: Record<string, INodeType> = { [START_TYPE]: startNodeType(run.items), [run.node.type]: run.nodeType };
+	const start: INode = {
+		id: 'start',
+		name: run.startNodeName,
+		type: START_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
+	const types: Record<string, INodeType> = {
+		[START_TYPE]: startNodeType(run.items),
+		[run.node.type]: run.nodeType,
+	};
 	const nodeTypes: INodeTypes = {
 		getByName: (type) => types[type],
 		getByNameAndVersion: (type) => types[type],
@@ -227,11 +286,24 @@ function twoNodeWorkflow(lib: WorkflowLib, run: ExecuteOne) {
 /** n8n's lifecycle hooks for the run; they hand over the node's task data (output or error) when it has run. */
 function hooksFor(core: Core, workflow: Workflow, run: ExecuteOne) {
 	const workflowData = {
-		...{ id: workflow.id, name: workflow.name, nodes: Object.values(workflow.nodes), connections: workflow.connectionsBySourceNode },
-		...{ active: false, isArchived: false, createdAt: new Date(), updatedAt: new Date(), activeVersionId: null },
+		...{
+			id: workflow.id,
+			name: workflow.name,
+			nodes: Object.values(workflow.nodes),
+			connections: workflow.connectionsBySourceNode,
+		},
+		...{
+			active: false,
+			isArchived: false,
+			createdAt: new Date(),
+			updatedAt: new Date(),
+			activeVersionId: null,
+		},
 	};
 	const hooks = new core.ExecutionLifecycleHooks('manual', run.executionId, workflowData as never);
-	const nodeUnderTest: { taskData?: ITaskData; finished: Promise<void>; finishedAt?: number } = { finished: Promise.resolve() };
+	const nodeUnderTest: { taskData?: ITaskData; finished: Promise<void>; finishedAt?: number } = {
+		finished: Promise.resolve(),
+	};
 	nodeUnderTest.finished = new Promise<void>((resolve) =>
 		hooks.addHandler('nodeExecuteAfter', (nodeName, data) => {
 			if (nodeName !== run.node.name) return;
@@ -270,7 +342,11 @@ const INSTANCE = {
  * Stops the execution once `condition` holds (or, should it never hold, after the hang guard), unless it ended first.
  * `stop` gets whether the condition was met.
  */
-async function stopWhen(condition: () => boolean, ended: () => boolean, stop: (conditionMet: boolean) => void): Promise<void> {
+async function stopWhen(
+	condition: () => boolean,
+	ended: () => boolean,
+	stop: (conditionMet: boolean) => void,
+): Promise<void> {
 	try {
 		await waitUntil(() => ended() || condition(), 'the condition to stop the execution');
 		if (!ended()) stop(true);

@@ -77,15 +77,29 @@ let executions = 0;
  * completed with n8n's own defaults (NodeHelpers.getNodeParameters), so a field one item leaves out gets
  * the default there.
  */
-export function perItemParameters(nodeType: INodeType, itemCount: number, parametersOf: (itemIndex: number) => IDataObject): IDataObject {
+export function perItemParameters(
+	nodeType: INodeType,
+	itemCount: number,
+	parametersOf: (itemIndex: number) => IDataObject,
+): IDataObject {
 	const { description } = nodeType;
-	const sets = Array.from({ length: itemCount }, (_, i) =>
-		NodeHelpers.getNodeParameters(description.properties, parametersOf(i) as INodeParameters, true, false, null, description) ?? {},
+	const sets = Array.from(
+		{ length: itemCount },
+		(_, i) =>
+			NodeHelpers.getNodeParameters(
+				description.properties,
+				parametersOf(i) as INodeParameters,
+				true,
+				false,
+				null,
+				description,
+			) ?? {},
 	);
 	// The editor offers no expression for these (e.g. Operation): they cannot differ by item in n8n.
 	for (const property of description.properties.filter((p) => p.noDataExpression)) {
 		const column = sets.map((set) => JSON.stringify(set[property.name]));
-		if (column.some((v) => v !== column[0])) throw new Error(`perItemParameters: ${property.name} cannot differ by item in n8n`);
+		if (column.some((v) => v !== column[0]))
+			throw new Error(`perItemParameters: ${property.name} cannot differ by item in n8n`);
 	}
 	return perItem(sets) as IDataObject;
 }
@@ -102,11 +116,13 @@ function perItem(values: unknown[]): unknown {
 	if (values.every(isObject)) {
 		const objects = values as IDataObject[];
 		const keys = new Set(objects.flatMap((o) => Object.keys(o)));
-		const locatorKey = (key: string) => key === '__rl' || (key === 'mode' && objects.every((o) => o.__rl));
+		const locatorKey = (key: string) =>
+			key === '__rl' || (key === 'mode' && objects.every((o) => o.__rl));
 		const merged = [...keys].map((key) => {
 			const column = objects.map((o) => o[key]);
 			// A resource locator's mode is part of the parameter's shape, not a value: it cannot vary by item.
-			if (locatorKey(key) && column.some((v) => v !== column[0])) throw new Error(`perItemParameters: resource locator ${key} differs by item`);
+			if (locatorKey(key) && column.some((v) => v !== column[0]))
+				throw new Error(`perItemParameters: resource locator ${key} differs by item`);
 			return [key, locatorKey(key) ? column[0] : perItem(column)];
 		});
 		return Object.fromEntries(merged);
@@ -114,19 +130,28 @@ function perItem(values: unknown[]): unknown {
 	const snippet = (v: unknown) => {
 		if (typeof v !== 'string' || !v.startsWith('=')) return literal(v);
 		const inner = /^=\{\{([\s\S]*)\}\}$/.exec(v);
-		if (!inner) throw new Error(`perItemParameters: only whole {{ }} expressions can differ by item, not ${v}`);
+		if (!inner)
+			throw new Error(
+				`perItemParameters: only whole {{ }} expressions can differ by item, not ${v}`,
+			);
 		return `(${inner[1]})`;
 	};
 	return `={{ [${values.map(snippet).join(', ')}][$itemIndex] }}`;
 }
 
-export async function runNode(NodeClass: new () => INodeType, options: RunOptions): Promise<RunResult> {
+export async function runNode(
+	NodeClass: new () => INodeType,
+	options: RunOptions,
+): Promise<RunResult> {
 	const { executeOne } = await engine();
 	const nodeType = new NodeClass();
 	const items = options.items ?? [{ json: {} }];
 	const parameters =
-		typeof options.parameters === 'function' ? perItemParameters(nodeType, items.length, options.parameters) : options.parameters;
-	const name = options.nodeName ?? nodeType.description.defaults.name ?? nodeType.description.displayName;
+		typeof options.parameters === 'function'
+			? perItemParameters(nodeType, items.length, options.parameters)
+			: options.parameters;
+	const name =
+		options.nodeName ?? nodeType.description.defaults.name ?? nodeType.description.displayName;
 	const node: INode = {
 		id: 'node-under-test',
 		name,
@@ -156,7 +181,8 @@ export async function runNode(NodeClass: new () => INodeType, options: RunOption
 	const durationMs = Date.now() - started;
 	const taskData = outcome.taskData;
 	const output = taskData?.data?.main?.[0] ?? undefined;
-	const errorOutput = node.onError === 'continueErrorOutput' ? (taskData?.data?.main?.[1] ?? []) : undefined;
+	const errorOutput =
+		node.onError === 'continueErrorOutput' ? (taskData?.data?.main?.[1] ?? []) : undefined;
 	const error = (taskData?.error ?? outcome.workflowError) as RunResult['error'];
 	return {
 		output: error ? undefined : (output ?? []),
@@ -170,7 +196,10 @@ export async function runNode(NodeClass: new () => INodeType, options: RunOption
 	};
 }
 
-function storedFiles(output: INodeExecutionData[], pathOf: (id: string) => string): Map<string, StoredBinary> {
+function storedFiles(
+	output: INodeExecutionData[],
+	pathOf: (id: string) => string,
+): Map<string, StoredBinary> {
 	const stored = new Map<string, StoredBinary>();
 	for (const item of output) {
 		for (const binary of Object.values(item.binary ?? {})) {

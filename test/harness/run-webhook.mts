@@ -8,7 +8,14 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { IBinaryData, ICredentialDataDecryptedObject, IDataObject, INode, INodeExecutionData, INodeType } from 'n8n-workflow';
+import type {
+	IBinaryData,
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	INode,
+	INodeExecutionData,
+	INodeType,
+} from 'n8n-workflow';
 import { engine } from './engine.mts';
 
 export interface WebhookHost {
@@ -92,8 +99,20 @@ export async function serveWebhook(
 			credentials: { soraApi: { id: 'sora-test', name: 'Sora API (test)' } },
 			webhookId: 'trigger-id',
 		};
-		const request = Object.assign(req, { rawBody: Buffer.concat(chunks), body: {}, params: {}, query: {} });
-		const { context, savedStaticData } = webhookContext({ nodeType, node, credentials: host.credentials, staticData: structuredClone(host.staticData), request, response });
+		const request = Object.assign(req, {
+			rawBody: Buffer.concat(chunks),
+			body: {},
+			params: {},
+			query: {},
+		});
+		const { context, savedStaticData } = webhookContext({
+			nodeType,
+			node,
+			credentials: host.credentials,
+			staticData: structuredClone(host.staticData),
+			request,
+			response,
+		});
 		try {
 			const result = await nodeType.webhook!.call(context);
 			host.staticData = savedStaticData();

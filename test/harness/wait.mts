@@ -14,13 +14,19 @@ export class WaitTimeout extends Error {}
  * Resolves once `condition` holds (checked at once, then every `everyMs`). Throws after `guardMs` (a hang guard, not
  * a verdict): the message names what never happened.
  */
-export async function waitUntil(condition: () => boolean, what: string, { everyMs = 10, guardMs = HANG_GUARD_MS } = {}): Promise<void> {
+export async function waitUntil(
+	condition: () => boolean,
+	what: string,
+	{ everyMs = 10, guardMs = HANG_GUARD_MS } = {},
+): Promise<void> {
 	const started = Date.now();
 	while (!condition()) {
-		if (Date.now() - started > guardMs) throw new WaitTimeout(`still waiting after ${Math.round(guardMs / 1000)} s for: ${what}`);
+		if (Date.now() - started > guardMs)
+			throw new WaitTimeout(`still waiting after ${Math.round(guardMs / 1000)} s for: ${what}`);
 		await new Promise((resolve) => setTimeout(resolve, everyMs));
 	}
 }
 
 /** The node's own log line once it holds a task id it submitted (see nodes/shared/tasks/once.ts). */
-export const loggedSubmission = ({ logs }: { logs: readonly string[] }) => logs.some((line) => /\bsubmitted\b/.test(line));
+export const loggedSubmission = ({ logs }: { logs: readonly string[] }) =>
+	logs.some((line) => /\bsubmitted\b/.test(line));
