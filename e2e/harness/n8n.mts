@@ -138,8 +138,8 @@ export interface N8nStack {
 	publish(workflowIds: string[]): Promise<void>;
 	/** `n8n execute --id=<id>` (regular mode, n8n not started): exit code, output and the logged run data */
 	execute(workflowId: string): Promise<ExecuteResult>;
-	/** Starts main (and the workers) after stopMain(), or the first time when config.start was false */
-	startMain(): Promise<void>;
+	/** Starts main (and the workers) after stopMain(), or the first time when config.start was false; `extraEnv` for main only */
+	startMain(extraEnv?: Record<string, string>): Promise<void>;
 	stopMain(): Promise<void>;
 	/** n8n's REST API with the owner's session */
 	rest<T = any>(method: string, path: string, body?: unknown): Promise<T>;
@@ -459,8 +459,8 @@ export async function startN8n(config: N8nConfig = {}): Promise<N8nStack> {
 				writeFileSync(join(dir, `${workflowId}.err`), stderr);
 				return { code, stdout, stderr, seconds: (performance.now() - t0) / 1000, result: extractResult(stdout) };
 			},
-			async startMain() {
-				const main = startProcess('n8n main', NODE24, [N8N_BIN, 'start'], { env, log: mainLog });
+			async startMain(extraEnv: Record<string, string> = {}) {
+				const main = startProcess('n8n main', NODE24, [N8N_BIN, 'start'], { env: { ...env, ...extraEnv }, log: mainLog });
 				stack.main = main;
 				if (mode === 'queue') {
 					const missing = (config.workers ?? 2) - stack.workers.filter((w) => w.proc.alive()).length;
