@@ -1,9 +1,9 @@
 /**
- * Download memory and speed in a real n8n, side by side with n8n's own OpenAI node (Video → Generate), both
- * fetching the same generated file from the Sora simulator. Driven by scripts/bench-n8n-download.sh:
- *   tsx scripts/bench-n8n-download.mts prepare DIR SIM_URL SIM_KEY   writes credentials.json and workflows/ to import
- *   tsx scripts/bench-n8n-download.mts measure-cli STORAGE_DIR                    the same in one-shot `n8n execute` runs
- *   tsx scripts/bench-n8n-download.mts measure N8N_URL N8N_PID SIM_URL SIM_CDN STORAGE_DIR [--big-mib 1024] [--huge-mib 4096] [--rounds 2]
+ * npm run bench:download — download memory and speed in a real n8n, side by side with n8n's own OpenAI node
+ * (Video → Generate), both fetching the same generated file from the Sora simulator; and the floor: the same bytes
+ * through Node alone, without n8n (scripts/download-floor.mjs). Not a test, nothing here fails CI.
+ *   tsx scripts/bench-n8n-download.mts [--big-mib 1024] [--huge-mib 4096] [--rounds 2]    (BENCH_SKIP_CLI=1: no `n8n execute` runs)
+ * n8n is set up by e2e/harness/n8n.mts: first one-shot `n8n execute` runs (as issue 13 measured), then `n8n start`.
  * Like for like: n8n's node reads the status, sleeps 10 s and downloads; Sora Task Status polls every 10 s and downloads
  * right after the poll that sees the task finished. Rows "at once" download without any wait, right after the webhook
  * call: V8 has then not yet settled after the execution's start, and all downloaded garbage waits for full collections.
@@ -13,14 +13,17 @@
  * byte to its last one taken by n8n (bytes / time). Prints a table; not a test, nothing here fails CI.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { withN8n, type CredentialSpec, type WorkflowSpec } from '../e2e/harness/n8n.mts';
+import { N8N_BIN, NODE24 } from '../e2e/harness/paths.mts';
+import { startSimulatorProcess } from '../e2e/harness/simulator.mts';
 
 const MiB = 1024 * 1024;
-const [mode, ...rest] = process.argv.slice(2);
+const rest = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
 	const i = rest.indexOf(`--${name}`);
 	return i >= 0 ? Number(rest[i + 1]) : fallback;
@@ -128,14 +131,12 @@ const openAiVideo = {
 	credentials: { openAiApi: { id: CREDENTIALS.openAi, name: 'OpenAI (simulator)' } },
 };
 
-function prepare(dir: string, simUrl: string, simKey: string) {
-	const credentials = [
+function prepare(simUrl: string, simKey: string): { credentials: CredentialSpec[]; workflows: WorkflowSpec[]; serverIds: string[] } {
+	const credentials: CredentialSpec[] = [
 		{ id: CREDENTIALS.openAi, name: 'OpenAI (simulator)', type: 'openAiApi', data: { apiKey: simKey, url: `${simUrl}/v1`, header: false } },
 		{ id: CREDENTIALS.toapis, name: 'Sora (toapis)', type: 'soraApi', data: { apiFlavor: 'toapis', baseUrl: simUrl, apiKey: simKey } },
 		{ id: CREDENTIALS.openaiCompatible, name: 'Sora (openaiCompatible)', type: 'soraApi', data: { apiFlavor: 'openaiCompatible', baseUrl: `${simUrl}/v1`, apiKey: simKey } },
 	];
-	writeFileSync(join(dir, 'credentials.json'), JSON.stringify(credentials));
-	mkdirSync(join(dir, 'workflows'), { recursive: true });
 	const MiB1 = MiB;
 	const GiB1 = 1024 * MiB;
 	const workflows = [
@@ -146,9 +147,7 @@ function prepare(dir: string, simUrl: string, simKey: string) {
 	const cli = Object.entries(CLI_WORKFLOWS).map(([id, c]) =>
 		workflow(id, cliHead(id, simUrl, c.small ? MiB1 : GiB1, c.sora ? 'toapis' : undefined, c.wait), c.sora ? soraTaskStatus('toapis') : openAiVideo),
 	);
-	for (const wf of cli) writeFileSync(join(dir, 'workflows', `${wf.id}.json`), JSON.stringify(wf));
-	for (const wf of workflows) writeFileSync(join(dir, 'workflows', `${wf.id}.json`), JSON.stringify(wf));
-	console.log(workflows.map((wf) => wf.id).join(' '));
+	return { credentials, workflows: [...cli, ...workflows] as unknown as WorkflowSpec[], serverIds: workflows.map((wf) => wf.id) };
 }
 
 // ---- measure -------------------------------------------------------------------------------------------------
@@ -289,7 +288,7 @@ async function measureFloor(simUrl: string, cdnUrl: string, bytes: number, paral
 		});
 		return `${cdnUrl}/videos/${((await response.json()) as { id: string }).id}.mp4`;
 	};
-	const node = process.env.NODE24_HOME ? join(process.env.NODE24_HOME, 'bin', 'node') : 'node';
+	const node = NODE24;
 	const script = join(dirname(fileURLToPath(import.meta.url)), 'download-floor.mjs');
 	const file = join(tmpdir(), `sora-floor-${process.pid}.bin`);
 	// Not execFileSync: a blocked event loop misses the simulator closing idle keep-alive sockets, and the next fetch
@@ -385,8 +384,8 @@ function printTargets(results: Result[], bigMiB: number, hugeMiB: number, floors
 // ---- measure-cli: `n8n execute`, one fresh n8n process per run, as the issue measured ----------------------
 
 /** Runs one workflow in its own `n8n execute` process; its peak RSS (VmHWM, polled until it exits) and stored bytes. */
-async function executeOnce(id: string): Promise<{ peakMiB: number; bytes: number[] }> {
-	const child = spawn('n8n', ['execute', `--id=${id}`, '--rawOutput'], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function executeOnce(id: string, env: NodeJS.ProcessEnv): Promise<{ peakMiB: number; bytes: number[] }> {
+	const child = spawn(NODE24, [N8N_BIN, 'execute', `--id=${id}`, '--rawOutput'], { stdio: ['ignore', 'pipe', 'pipe'], env });
 	let output = '';
 	child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
 	child.stderr.resume();
@@ -405,13 +404,13 @@ async function executeOnce(id: string): Promise<{ peakMiB: number; bytes: number
 	return { peakMiB: peak / MiB, bytes: [...output.matchAll(/"bytes":\s*(\d+)/g)].map((m) => Number(m[1])) };
 }
 
-async function measureCli(storage: string) {
+async function measureCli(storage: string, env: NodeJS.ProcessEnv) {
 	const rows: string[][] = [];
 	const labels = [...new Set(Object.values(CLI_WORKFLOWS).map((c) => c.label))];
 	for (const label of labels) {
 		const [small, big] = ['small', 'big'].map((size) => Object.entries(CLI_WORKFLOWS).find(([, c]) => c.label === label && c.small === (size === 'small'))![0]);
-		const a = await executeOnce(small);
-		const b = await executeOnce(big);
+		const a = await executeOnce(small, env);
+		const b = await executeOnce(big, env);
 		removeBigFiles(storage);
 		if (!a.bytes.includes(MiB) || !b.bytes.includes(1024 * MiB)) throw new Error(`${label}: stored ${a.bytes} / ${b.bytes} bytes`);
 		rows.push([label, `${signed(b.peakMiB - a.peakMiB)} MiB`, `${b.peakMiB.toFixed(0)} / ${a.peakMiB.toFixed(0)} MiB`]);
@@ -421,10 +420,21 @@ async function measureCli(storage: string) {
 	console.log("(n8n's node always sleeps 10 s between its last status read and the download; a download that starts seconds after n8n starts meets V8 still in its start-up collection cycle, whichever node it is)");
 }
 
-if (mode === 'prepare') prepare(rest[0], rest[1], rest[2]);
-else if (mode === 'measure-cli') await measureCli(rest[0]);
-else if (mode === 'measure') await measure(rest[0], Number(rest[1]), rest[2], rest[3], rest[4]);
-else {
-	console.error('usage: bench-n8n-download.mts prepare DIR SIM_URL SIM_KEY | measure N8N_URL N8N_PID SIM_URL SIM_CDN STORAGE_DIR [options]');
-	process.exit(2);
+const sim = await startSimulatorProcess();
+try {
+	const { credentials, workflows, serverIds } = prepare(sim.url, sim.apiKey);
+	await withN8n({ label: 'sora-bench-download', start: false, credentials, workflows, publish: serverIds }, async (n8n) => {
+		const storage = join(n8n.userFolder, '.n8n');
+		// First the way issue 13 measured: each run a fresh `n8n execute` process (no server running yet: they share ports)
+		if (process.env.BENCH_SKIP_CLI !== '1') await measureCli(storage, n8n.env);
+		// Only the runs' own files go to disk; the executions themselves need not pile up in the database.
+		await n8n.startMain({ N8N_LOG_LEVEL: 'warn', EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'none' });
+		// n8n's own process must be the one measured, not a wrapper around it.
+		const pid = n8n.main!.pid;
+		if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('n8n')) throw new Error(`PID ${pid} is not n8n`);
+		await measure(n8n.baseUrl, pid, sim.url, sim.cdnUrl, storage);
+	});
+} finally {
+	await sim.stop();
 }
+process.exit(0);

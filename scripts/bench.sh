@@ -2,9 +2,9 @@
 # npm run bench — every benchmark, one after another. Not tests: they print figures and never fail CI.
 #   core      the nodes in n8n-core against the simulator: B1-B4 (scripts/bench.mts; --quick shortens B1's baseline)
 #   batch     1,000 generate-and-wait items in real n8n, regular and queue mode, with the simulator's timeline
-#             (scripts/bench-n8n-batch.sh; BENCH_N, BENCH_MODES)
+#             (scripts/bench-n8n-batch.mts; BENCH_N, BENCH_MODES)
 #   download  1 and 4 GiB downloads in real n8n, side by side with n8n's own OpenAI video node
-#             (scripts/bench-n8n-download.sh; about 12 minutes and 5 GB of temporary disk)
+#             (scripts/bench-n8n-download.mts; about 12 minutes and 5 GB of temporary disk)
 # BENCH_ONLY=core,batch runs some of them; extra arguments go to the core part.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -12,6 +12,6 @@ ONLY=${BENCH_ONLY:-core,batch,download}
 part() { [[ ",$ONLY," == *",$1,"* ]]; }
 rc=0
 part core && { echo "=== bench: core (n8n-core engine)"; npx tsx --expose-gc scripts/bench.mts "$@" || rc=1; }
-part batch && { echo "=== bench: batch (real n8n)"; bash scripts/bench-n8n-batch.sh || rc=1; }
-part download && { echo "=== bench: download (real n8n, with n8n's OpenAI node)"; bash scripts/bench-n8n-download.sh || rc=1; }
+part batch && { echo "=== bench: batch (real n8n)"; npx tsx scripts/bench-n8n-batch.mts || rc=1; }
+part download && { echo "=== bench: download (real n8n, with n8n's OpenAI node)"; npx tsx scripts/bench-n8n-download.mts || rc=1; }
 exit $rc
