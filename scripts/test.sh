@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: install (when needed), build, lint (strict, Cloud rules), type-check the
 # tests, unit tests against the Sora simulator, then the end-to-end suites in a real n8n 2.41.1 (vitest, one n8n at a
-# time: regular mode, AI agent, signed webhooks, `npm run demo`, queue mode reduced). Ends with one line
+# time: regular mode, AI agent, signed webhooks, `npm run demo`, queue mode reduced) and the smoke suite on 2.41.1 and
+# 1.123.81. Ends with one line
 # "total: N passed, N failed" summed from vitest's JSON reports; exit non-zero on any failure.
 #   npm test                  everything
 #   SKIP_E2E=1 npm test       without the real-n8n part
@@ -43,8 +44,9 @@ npx vitest run --reporter=default --reporter=json --outputFile="$REPORTS/unit.js
 echo "unit tests: $(( $(date +%s) - t1 )) s"
 
 if [ "${SKIP_E2E:-0}" != 1 ] && [ $rc = 0 ]; then
-  step "end-to-end in a real n8n 2.41.1 (e2e/suites: regular, AI agent, webhooks, demo, queue mode reduced)"
+  step "end-to-end in a real n8n 2.41.1 (e2e/suites: regular, AI agent, webhooks, demo, queue mode reduced) and the smoke suite on n8n 1.123.81 too"
   bash e2e/setup-n8n.sh
+  N8N_VERSION=1.123.81 bash e2e/setup-n8n.sh
   t2=$(date +%s)
   npx vitest run -c vitest.e2e.config.mts --reporter=default --reporter=json --outputFile="$REPORTS/e2e.json" || rc=1
   echo "end-to-end: $(( $(date +%s) - t2 )) s"

@@ -19,7 +19,7 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { N8N_BIN, NODE24, NODE24_HOME, ROOT, RUNTIME, distBuilt, runtimeInstalled } from './paths.mts';
+import { ROOT, distBuilt, runtimeOf, type N8nVersion, type Runtime } from './paths.mts';
 import { freePort, onExit, run, startProcess, statusOf, waitFor, type Proc } from './processes.mts';
 
 export interface CredentialSpec {
@@ -41,6 +41,8 @@ export interface WorkflowSpec {
 export interface N8nConfig {
 	/** Prefix of the throwaway folder under $TMPDIR */
 	label?: string;
+	/** Which pinned n8n (default 2.41.1; 1.123.81 for the versions smoke suite) */
+	version?: N8nVersion;
 	/** regular (SQLite) or queue (PostgreSQL + Redis, main + workers); default regular */
 	mode?: 'regular' | 'queue';
 	/** queue mode: number of `n8n worker` processes (default 2) and their --concurrency (default 5) */
@@ -164,11 +166,11 @@ export const OWNER = { email: 'e2e@example.com', firstName: 'E2e', lastName: 'Ow
 const ENCRYPTION_KEY = 'sora-local-only-not-a-secret';
 const PG_DB = 'n8n';
 
-/** Runs e2e/setup-n8n.sh when the n8n runtime is incomplete (idempotent; waits if another run is installing it). */
-export async function ensureRuntime(): Promise<void> {
-	if (runtimeInstalled()) return;
-	const { code, stdout, stderr } = await run('bash', [join(ROOT, 'e2e', 'setup-n8n.sh')]);
-	if (code !== 0 || !runtimeInstalled()) throw new Error(`could not install n8n (e2e/setup-n8n.sh exited ${code}):\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`);
+/** Runs e2e/setup-n8n.sh when a version's runtime is incomplete (idempotent). */
+export async function ensureRuntime(runtime: Runtime = runtimeOf()): Promise<void> {
+	if (runtime.installed()) return;
+	const { code, stdout, stderr } = await run('bash', [join(ROOT, 'e2e', 'setup-n8n.sh')], { env: { ...process.env, N8N_VERSION: runtime.version } });
+	if (code !== 0 || !runtime.installed()) throw new Error(`could not install n8n ${runtime.version} (e2e/setup-n8n.sh exited ${code}):\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`);
 }
 
 let tarball: Promise<string> | undefined;
@@ -215,20 +217,21 @@ export function extractResult(stdout: string): ExecutionResult | undefined {
 	return result;
 }
 
-function baseEnv(userFolder: string, extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
+function baseEnv(runtime: Runtime, userFolder: string, extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
 	// vitest's (NODE_ENV=test silences n8n's logger) and npm's own variables mean nothing to n8n
 	const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(VITEST|npm_|NODE_ENV$|TEST$|NODE_OPTIONS$)/i.test(key)));
 	const env: NodeJS.ProcessEnv = {
 		...inherited,
-		PATH: `${join(NODE24_HOME, 'bin')}:${join(RUNTIME, 'app', 'node_modules', '.bin')}:${process.env.PATH ?? ''}`,
-		NODE24_HOME,
-		npm_config_nodedir: NODE24_HOME,
+		PATH: `${join(runtime.nodeHome, 'bin')}:${join(runtime.dir, 'app', 'node_modules', '.bin')}:${process.env.PATH ?? ''}`,
+		NODE24_HOME: runtime.nodeHome,
+		npm_config_nodedir: runtime.nodeHome,
 		N8N_USER_FOLDER: userFolder,
 		N8N_ENCRYPTION_KEY: ENCRYPTION_KEY,
 		N8N_DIAGNOSTICS_ENABLED: 'false',
 		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 		N8N_TEMPLATES_ENABLED: 'false',
-		N8N_DISABLED_MODULES: 'mcp-registry',
+		// 2.x only: 1.x has no such module and refuses to start on the name
+		N8N_DISABLED_MODULES: runtime.major >= 2 ? 'mcp-registry' : undefined,
 		N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
 		N8N_LOG_LEVEL: 'info',
@@ -327,7 +330,8 @@ const tail = (file: string, chars = 2000) => (existsSync(file) ? readFileSync(fi
 
 /** Starts n8n as the config says; see the top of this file. */
 export async function startN8n(config: N8nConfig = {}): Promise<N8nStack> {
-	await ensureRuntime();
+	const runtime = runtimeOf(config.version);
+	await ensureRuntime(runtime);
 	const mode = config.mode ?? 'regular';
 	const dir = mkdtempSync(join(tmpdir(), `${config.label ?? 'sora-n8n'}-`));
 	const cleanups: Array<() => void> = [];
@@ -340,7 +344,8 @@ export async function startN8n(config: N8nConfig = {}): Promise<N8nStack> {
 	let redis: Awaited<ReturnType<typeof startRedis>> | undefined;
 	const shared: Record<string, string | undefined> = { ...config.env };
 	if (filesDir) shared.N8N_RESTRICT_FILE_ACCESS_TO = filesDir;
-	const binaryMode = config.binaryDataMode ?? (mode === 'queue' ? 'database' : undefined);
+	// n8n 1.x keeps binaries in memory by default; 2.x (and 3.x only) stores them on disk: test what 2.x users get
+	const binaryMode = config.binaryDataMode ?? (mode === 'queue' ? 'database' : runtime.major < 2 ? 'filesystem' : undefined);
 	if (binaryMode) shared.N8N_DEFAULT_BINARY_DATA_MODE = binaryMode;
 	if (config.binaryDataMaxMiB) shared.N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE = String(config.binaryDataMaxMiB);
 
@@ -367,7 +372,7 @@ export async function startN8n(config: N8nConfig = {}): Promise<N8nStack> {
 			const userFolder = join(dir, name, 'user');
 			await installPackage(userFolder);
 			// every n8n process on one host needs a task-broker port of its own
-			return baseEnv(userFolder, { ...shared, N8N_RUNNERS_BROKER_PORT: String(await freePort()), ...extra });
+			return baseEnv(runtime, userFolder, { ...shared, N8N_RUNNERS_BROKER_PORT: String(await freePort()), ...extra });
 		};
 		const port = await freePort();
 		const baseUrl = `http://127.0.0.1:${port}`;
@@ -375,7 +380,7 @@ export async function startN8n(config: N8nConfig = {}): Promise<N8nStack> {
 		const mainLog = join(dir, 'main.log');
 		let cookie = '';
 
-		const n8n = (args: string[], extraEnv: Record<string, string> = {}) => run(NODE24, [N8N_BIN, ...args], { env: { ...env, ...extraEnv } });
+		const n8n = (args: string[], extraEnv: Record<string, string> = {}) => run(runtime.node, [runtime.n8nBin, ...args], { env: { ...env, ...extraEnv } });
 		const importCredentials = async (credentials: CredentialSpec[]) => {
 			const file = join(dir, 'credentials.json');
 			writeFileSync(file, JSON.stringify(credentials));
@@ -391,8 +396,10 @@ export async function startN8n(config: N8nConfig = {}): Promise<N8nStack> {
 		};
 		const publish = async (ids: string[]) => {
 			for (const id of ids) {
-				const r = await n8n(['publish:workflow', `--id=${id}`]);
-				if (r.code !== 0) throw new Error(`n8n publish:workflow --id=${id} failed: ${(r.stdout + r.stderr).slice(-1500)}`);
+				// 1.x activates with update:workflow; 2.x publishes
+				const args = runtime.major >= 2 ? ['publish:workflow', `--id=${id}`] : ['update:workflow', `--id=${id}`, '--active=true'];
+				const r = await n8n(args);
+				if (r.code !== 0) throw new Error(`n8n ${args.join(' ')} failed: ${(r.stdout + r.stderr).slice(-1500)}`);
 			}
 		};
 
@@ -405,7 +412,7 @@ export async function startN8n(config: N8nConfig = {}): Promise<N8nStack> {
 				...config.workerEnv,
 			});
 			const log = join(dir, `${name}.log`);
-			const proc = startProcess(`n8n worker ${name}`, NODE24, [N8N_BIN, 'worker', `--concurrency=${config.workerConcurrency ?? 5}`], { env: workerEnv, log });
+			const proc = startProcess(`n8n worker ${name}`, runtime.node, [runtime.n8nBin, 'worker', `--concurrency=${config.workerConcurrency ?? 5}`], { env: workerEnv, log });
 			return { name, proc, log, healthPort };
 		};
 		const waitWorker = (worker: Worker) =>
@@ -460,7 +467,7 @@ export async function startN8n(config: N8nConfig = {}): Promise<N8nStack> {
 				return { code, stdout, stderr, seconds: (performance.now() - t0) / 1000, result: extractResult(stdout) };
 			},
 			async startMain(extraEnv: Record<string, string> = {}) {
-				const main = startProcess('n8n main', NODE24, [N8N_BIN, 'start'], { env: { ...env, ...extraEnv }, log: mainLog });
+				const main = startProcess('n8n main', runtime.node, [runtime.n8nBin, 'start'], { env: { ...env, ...extraEnv }, log: mainLog });
 				stack.main = main;
 				if (mode === 'queue') {
 					const missing = (config.workers ?? 2) - stack.workers.filter((w) => w.proc.alive()).length;
@@ -468,7 +475,8 @@ export async function startN8n(config: N8nConfig = {}): Promise<N8nStack> {
 				}
 				await waitFor('n8n to be ready', async () => {
 					if (!main.alive()) throw new Error(`n8n exited: ${tail(mainLog)}`);
-					return (await statusOf(`${baseUrl}/healthz/readiness`)) === 200;
+					// n8n 1.x answers readiness before its REST routes are mounted: wait for those too
+					return (await statusOf(`${baseUrl}/healthz/readiness`)) === 200 && (await statusOf(`${baseUrl}/rest/settings`)) === 200;
 				}, startTimeoutMs, 300);
 				for (const worker of stack.workers) await waitWorker(worker);
 				for (const hook of config.waitForWebhooks ?? []) {

@@ -102,8 +102,9 @@ export function checkContinue(result: ExecutionResult | undefined): string {
 				continue;
 			}
 			if (toErrorOutput && runData[`${key} ${mode} → error branch`]?.[0]?.data?.main[0]?.length !== 1) problems.push(`${where}: nothing reached the node on the error branch`);
-			// On the error output the task JSON is under `details` (n8n keeps only error/message/details there)
-			const task = toErrorOutput ? (item.json.details ?? {}) : item.json;
+			// On the error output the task JSON is under `details` (n8n keeps only error/message/details there);
+			// n8n 1.x keeps only `error`, so there it is under `error.details`
+			const task = toErrorOutput ? (item.json.details ?? item.json.error?.details ?? {}) : item.json;
 			if (want && !idMatches(want, task.id)) problems.push(`${where}: task id ${task.id}`);
 			// On the regular output a failed task is plain data: its `error` is the provider's code and message.
 			const message = key === 'failed' && !toErrorOutput ? `Sora task ${task.id} failed: ${item.json.error?.message}` : (item.json.error?.message ?? '');
