@@ -22,12 +22,12 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		default: 'video',
 		options: [
-			{ name: 'Video', value: 'video', description: 'A video generation or remix task' },
 			{
 				name: 'Character',
 				value: 'character',
 				description: 'A character creation task (toapis only)',
 			},
+			{ name: 'Video', value: 'video', description: 'A video generation or remix task' },
 		],
 	},
 ];
