@@ -117,7 +117,8 @@ export async function editorChecks({ url, workflow, email, password, out }: { ur
 		await close();
 
 		// A toapis family model: its fields show (displayOptions on the Model's value), with the choices of its row.
-		const closeKling = await openNode(page, 'Sora Generate (kling)');
+		// Its picture beside the Sora one: Sora Generate with a non-Sora model
+		const closeKling = await openNode(page, 'Sora Generate (kling)', out.replace(/\.png$/, '-kling-v3.png'));
 		const modes = (await choicesOf(page, 'resolution')).map((c) => c.name);
 		const klingDurations = (await choicesOf(page, 'duration')).map((c) => c.name);
 		const media = await page.getByText('Media', { exact: true }).count();

@@ -206,7 +206,10 @@ describe('regular mode: the editor in headless Chromium', () => {
 		}
 		editor = await editorChecks({ url: n8n.baseUrl, workflow: 'soraE2eEditor001', email: OWNER.email, password: OWNER.password, out: screenshot() });
 		// UPDATE_SCREENSHOT=1 npm test refreshes the README's picture
-		if (process.env.UPDATE_SCREENSHOT === '1' && existsSync(screenshot())) copyFileSync(screenshot(), join(ROOT, 'docs', 'editor-sora-generate.png'));
+		if (process.env.UPDATE_SCREENSHOT === '1' && existsSync(screenshot())) {
+			copyFileSync(screenshot(), join(ROOT, 'docs', 'editor-sora-generate.png'));
+			copyFileSync(screenshot().replace(/\.png$/, '-kling-v3.png'), join(ROOT, 'docs', 'editor-sora-generate-kling-v3.png'));
+		}
 	});
 	const editorCase = (key: EditorCheck, label: string) =>
 		it(`editor: ${label}`, () => {
@@ -223,6 +226,9 @@ describe('regular mode: the editor in headless Chromium', () => {
 	editorCase('variants', 'the variants field is labelled "Number of Variants"');
 	editorCase('soraNoResolution', 'a Sora model shows no Resolution field (family fields hide)');
 	editorCase('klingFields', 'kling-v3 shows Resolution (its modes), its 3–15 s durations and Media, and no Image URLs');
+	it('editor: a picture of Sora Generate with a non-Sora model (kling-v3) is saved', () => {
+		expect(existsSync(screenshot().replace(/\.png$/, '-kling-v3.png'))).toBe(true);
+	});
 	editorCase('screenshot', 'screenshot of the open Sora Generate node saved');
 });
 
