@@ -1,7 +1,7 @@
 /**
  * Which items take the shape n8n sends to the error output under "Continue (using error output)", for
  * every kind of failure, and whether each message says only what is true. Real n8n's routing of these items is
- * checked end to end in e2e/on-error.mjs.
+ * checked end to end in e2e/suites/on-error-cases.mts.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { IDataObject, INodeType } from 'n8n-workflow';
