@@ -14,7 +14,7 @@
  * until it is ready and the given webhooks answer; an owner account and its session for the REST API.
  * Regular mode with `start: false` only imports: `execute(id)` then runs workflows with `n8n execute`.
  * Every process is stopped by its PID on stop(), and also when this process exits or is signalled (processes.mts).
- * Facts behind the settings: /work/shared/reference/n8n-runtime.md and n8n-queue-mode.md, e2e/setup-n8n.sh.
+ * Facts behind the settings: docs/queue-mode.md and e2e/setup-n8n.sh.
  */
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
