@@ -253,6 +253,81 @@ function refusedDownload(
 	);
 }
 
+/** Which file of a task a download is, as downloadMedia was asked for it */
+interface WantedFile {
+	task: SoraTask;
+	source: MediaSource;
+	what: 'video' | 'thumbnail' | 'last frame';
+	itemIndex: number;
+	variant: number;
+	videoBytes?: number;
+}
+
+/**
+ * A successful answer into n8n's binary data store, as the stream it is: in filesystem mode n8n writes it chunk by
+ * chunk with backpressure, nothing is buffered or hashed (as n8n's own OpenAI video node hands over /content). What
+ * peak RSS still shows during a big download is the socket's spent read buffers awaiting V8's collector, as for Node
+ * alone (`npm run bench:download` measures both nodes and that floor side by side). A thumbnail is checked first: a
+ * host that answers with the video is not giving a thumbnail.
+ */
+async function storeAnswer(
+	client: MediaClient,
+	{ task, source, what, itemIndex, variant, videoBytes }: WantedFile,
+	statusCode: number,
+	headers: IDataObject,
+	body: StreamBody,
+): Promise<IBinaryData> {
+	const declared = String(headers['content-type'] ?? '')
+		.split(';')[0]
+		.trim();
+	let mimeType = declared || source.mimeType;
+	let extension = source.fileExtension;
+	if (what === 'thumbnail') {
+		const length = Number(headers['content-length']);
+		const first = await peek(body);
+		const instead = notAThumbnail(
+			declared,
+			Number.isFinite(length) && length >= 0 ? length : undefined,
+			first,
+			videoBytes,
+		);
+		if (instead) {
+			body.destroy?.();
+			throw downloadError(
+				client,
+				task,
+				what,
+				itemIndex,
+				{
+					status: statusCode,
+					contentType: declared || null,
+					contentLength: headers['content-length'] ?? null,
+				},
+				`The provider answered the thumbnail request with ${instead}`,
+				'This host serves no thumbnail for the task (it ignores the thumbnail variant); the video is unaffected.',
+			);
+		}
+		const image = sniffImage(first);
+		if (image) {
+			mimeType = image.mimeType;
+			extension = IMAGE_EXTENSIONS[image.mimeType];
+		}
+	}
+	const suffix =
+		what === 'thumbnail'
+			? '-thumbnail'
+			: what === 'last frame'
+				? '-last-frame'
+				: variant > 0
+					? `-${variant + 1}`
+					: '';
+	return await client.ctx.helpers.prepareBinaryData(
+		body as unknown as Buffer,
+		`${task.id}${suffix}.${extension}`,
+		mimeType,
+	);
+}
+
 /**
  * Streams a finished task's video or thumbnail into n8n's binary data store; the file never sits in
  * memory whole, whatever its size. Dropped connections, 429 and 5xx are tried again (a GET costs nothing).
@@ -294,60 +369,8 @@ export async function downloadMedia(
 
 		const { statusCode, headers, body } = result;
 		if (statusCode >= 200 && statusCode < 300) {
-			const declared = String(headers['content-type'] ?? '')
-				.split(';')[0]
-				.trim();
-			let mimeType = declared || source.mimeType;
-			let extension = source.fileExtension;
-			if (what === 'thumbnail') {
-				// Checked before anything is stored: a host that answers with the video is not giving a thumbnail.
-				const length = Number(headers['content-length']);
-				const first = await peek(body);
-				const instead = notAThumbnail(
-					declared,
-					Number.isFinite(length) && length >= 0 ? length : undefined,
-					first,
-					videoBytes,
-				);
-				if (instead) {
-					body.destroy?.();
-					throw downloadError(
-						client,
-						task,
-						what,
-						itemIndex,
-						{
-							status: statusCode,
-							contentType: declared || null,
-							contentLength: headers['content-length'] ?? null,
-						},
-						`The provider answered the thumbnail request with ${instead}`,
-						'This host serves no thumbnail for the task (it ignores the thumbnail variant); the video is unaffected.',
-					);
-				}
-				const image = sniffImage(first);
-				if (image) {
-					mimeType = image.mimeType;
-					extension = IMAGE_EXTENSIONS[image.mimeType];
-				}
-			}
-			const suffix =
-				what === 'thumbnail'
-					? '-thumbnail'
-					: what === 'last frame'
-						? '-last-frame'
-						: variant > 0
-							? `-${variant + 1}`
-							: '';
-			// The response stream goes to n8n as it is, the way n8n's own OpenAI video node hands over /content: in
-			// filesystem mode n8n writes it chunk by chunk with backpressure, nothing is buffered or hashed. What peak
-			// RSS still shows during a big download is the socket's spent read buffers awaiting V8's collector, as for
-			// Node alone with no n8n (`npm run bench:download` measures both nodes and that floor side by side).
-			return await ctx.helpers.prepareBinaryData(
-				body as unknown as Buffer,
-				`${task.id}${suffix}.${extension}`,
-				mimeType,
-			);
+			const file = { task, source, what, itemIndex, variant, videoBytes };
+			return await storeAnswer(client, file, statusCode, headers, body);
 		}
 
 		const text = await readSmallBody(body).catch(() => '');
