@@ -15,6 +15,8 @@ export interface SimState {
 	leaks: string[];
 	submissions: number;
 	rateLimited: number;
+	/** "Not accepted" answers given (new-api's token gate, toapis' limiter down), by reason */
+	notAccepted: Record<string, number>;
 	tasks: Array<{ id: string; flavor: string; kind: string; reads: number; durationMs: number; status: string }>;
 	submissionBodies: string[];
 	videoStreams: Array<{ bytes: number; ms: number; complete: boolean }>;
