@@ -1,4 +1,3 @@
-import { createHmac, timingSafeEqual } from 'crypto';
 import {
 	sleep,
 	type IBinaryKeyData,
@@ -7,69 +6,30 @@ import {
 	type IWebhookFunctions,
 	type IWebhookResponseData,
 } from 'n8n-workflow';
-import { z } from 'zod/v4';
 import { CREDENTIAL_NAME } from '../shared/domain/api';
 import type { SoraTask } from '../shared/domain/task';
 import { downloadTaskFiles, type MediaClient } from '../shared/media/binary';
 import { apiRootOf } from '../shared/provider/connection';
 import { adapterFor } from '../shared/provider/flavors';
+import {
+	answer,
+	EVENT_TYPES,
+	signingSecret,
+	verifiedEvent,
+} from '../shared/provider/webhookEvents';
 
-/**
- * toapis task webhooks (docs/providers.md#7-toapis-webhooks): each event is signed with HMAC-SHA256 over
- * `id + "." + timestamp + "." + raw body`, sent as `X-ToAPIs-Webhook-Signature: v1=<hex>[,v1=<previous secret's hex>]`.
- * Events arrive at least once, so replays are answered 200 and start nothing.
- */
-export const MAX_CLOCK_SKEW_SECONDS = 300;
-/** toapis retries a delivery for up to 24 h: remember event ids a little longer than that. */
+export {
+	MAX_CLOCK_SKEW_SECONDS,
+	signaturesOf,
+	verifySignature,
+} from '../shared/provider/webhookEvents';
+
+/** Events arrive at least once, so replays are answered 200 and start nothing. toapis retries a delivery for up to 24 h: remember event ids a little longer than that. */
 export const SEEN_EVENTS_TTL_SECONDS = 25 * 3600;
 /** Bound on remembered ids per trigger node, so the workflow's static data stays small. */
 export const SEEN_EVENTS_MAX = 2000;
 
-const HEADER_ID = 'x-toapis-webhook-id';
-const HEADER_TIMESTAMP = 'x-toapis-webhook-timestamp';
-const HEADER_SIGNATURE = 'x-toapis-webhook-signature';
-
 export type EventFilter = 'all' | 'completed' | 'failed';
-
-const EVENT_TYPES = { 'generation.completed': 'completed', 'generation.failed': 'failed' } as const;
-
-const eventSchema = z.object({
-	id: z.string().min(1),
-	type: z.string().min(1),
-	created_at: z.number().optional(),
-	data: z.record(z.string(), z.unknown()).optional(),
-});
-const taskDataSchema = z.object({ task_id: z.string().min(1), status: z.string().min(1) }).loose();
-
-/** All v1 signatures of the header: two while toapis rotates the secret. */
-export function signaturesOf(header: string): string[] {
-	return header
-		.split(',')
-		.map((part) => part.trim())
-		.filter((part) => part.startsWith('v1='))
-		.map((part) => part.slice(3));
-}
-
-/** Whether any of the header's signatures is ours; every candidate is compared in constant time. */
-export function verifySignature(
-	secret: string,
-	id: string,
-	timestamp: string,
-	rawBody: Buffer,
-	header: string,
-): boolean {
-	const expected = createHmac('sha256', secret)
-		.update(`${id}.${timestamp}.`)
-		.update(rawBody)
-		.digest();
-	let match = false;
-	for (const candidate of signaturesOf(header)) {
-		// toapis signs in lower-case hex; anything else is not its signature.
-		if (!/^[0-9a-f]{64}$/.test(candidate)) continue;
-		match = timingSafeEqual(Buffer.from(candidate, 'hex'), expected) || match;
-	}
-	return match;
-}
 
 // n8n loads the workflow's static data when a request arrives and saves it whole after the node ran, so deliveries
 // handled at the same time overwrite each other's additions. Each process therefore keeps what it has seen (per
@@ -113,77 +73,11 @@ function scopeOf(ctx: IWebhookFunctions): string {
 	return `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}`;
 }
 
-function answer(ctx: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
-	ctx.getResponseObject().status(status).json(body);
-	return { noWebhookResponse: true };
-}
-
-function header(ctx: IWebhookFunctions, name: string): string {
-	const value = ctx.getHeaderData()[name];
-	return (Array.isArray(value) ? value[0] : (value ?? '')).trim();
-}
-
-type ToapisEvent = z.infer<typeof eventSchema>;
-
-/** The signed event, or the answer that refuses the delivery (401: not provably from toapis, 400: not an event). */
-function verifiedEvent(ctx: IWebhookFunctions, secret: string): ToapisEvent | IWebhookResponseData {
-	const rawBody = (ctx.getRequestObject() as { rawBody?: Buffer }).rawBody;
-	const id = header(ctx, HEADER_ID);
-	const timestamp = header(ctx, HEADER_TIMESTAMP);
-	const signature = header(ctx, HEADER_SIGNATURE);
-	if (!id || !/^\d+$/.test(timestamp) || !signature || !rawBody) {
-		return answer(ctx, 401, {
-			error: 'missing_signature',
-			message: 'X-ToAPIs-Webhook-Id, -Timestamp and -Signature are required',
-		});
-	}
-	if (!verifySignature(secret, id, timestamp, rawBody, signature)) {
-		return answer(ctx, 401, {
-			error: 'invalid_signature',
-			message: 'No v1 signature matches the signing secret',
-		});
-	}
-	const skew = Math.abs(Math.floor(Date.now() / 1000) - Number(timestamp));
-	if (skew > MAX_CLOCK_SKEW_SECONDS) {
-		return answer(ctx, 401, {
-			error: 'stale_timestamp',
-			message: `Timestamp is ${skew} s away from now; at most ${MAX_CLOCK_SKEW_SECONDS} s are accepted`,
-		});
-	}
-	let body: unknown;
-	try {
-		body = JSON.parse(rawBody.toString('utf8'));
-	} catch {
-		body = undefined; // refused just below, like any other body that is not an event
-	}
-	const parsed = eventSchema.safeParse(body);
-	const task = taskDataSchema.safeParse(parsed.data?.data);
-	if (
-		!parsed.success ||
-		parsed.data.id !== id ||
-		(parsed.data.type in EVENT_TYPES && !task.success)
-	) {
-		return answer(ctx, 400, {
-			error: 'malformed_event',
-			message:
-				'The body is not a toapis event with the id of X-ToAPIs-Webhook-Id (task events need data.task_id and data.status)',
-		});
-	}
-	return parsed.data;
-}
-
 /** The whole life of one delivery: verify, deduplicate, filter, then emit (with the video, if asked). */
 export async function receiveEvent(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const credentials = await ctx.getCredentials(CREDENTIAL_NAME);
-	const secret = String(credentials.webhookSecret ?? '').trim();
-	if (credentials.apiFlavor !== 'toapis' || !secret) {
-		// A 5xx makes toapis retry for up to 24 h: time to fix the credential without losing the event.
-		return answer(ctx, 500, {
-			error: 'not_configured',
-			message:
-				'Sora Trigger needs a toapis Sora API credential with its Webhook Signing Secret set',
-		});
-	}
+	const secret = signingSecret(ctx, credentials, 'Sora Trigger');
+	if (typeof secret !== 'string') return secret;
 	const event = verifiedEvent(ctx, secret);
 	if (!('type' in event)) return event;
 	if (event.type === 'endpoint.test') return answer(ctx, 200, { received: true, test: true });
