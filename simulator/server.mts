@@ -844,7 +844,9 @@ export class SoraSimulator {
 		if (method === 'POST' && path === '/__sim/webhooks/send') {
 			const replay = typeof input.replayOf === 'string' ? hooks.events.get(input.replayOf) : undefined;
 			if (input.replayOf !== undefined && !replay) return sendJson(res, 404, { message: `No event ${String(input.replayOf)}` });
-			const event = replay ?? hooks.newEvent('endpoint.test', { message: 'Test event from the toapis console' });
+			// A replay, an event with the given type and data (what a forger would send), or the console's test event
+			const given = input.event as { type: WebhookEvent['type']; data: Record<string, unknown> } | undefined;
+			const event = replay ?? (given ? hooks.newEvent(given.type, given.data) : hooks.newEvent('endpoint.test', { message: 'Test event from the toapis console' }));
 			const firstUrl = replay ? hooks.deliveries.find((d) => d.eventId === replay.id)?.url : undefined;
 			const url = (input.url as string | undefined) ?? firstUrl ?? hooks.config.defaultUrl;
 			if (!url) return sendJson(res, 400, { message: 'No url and no default webhook URL' });

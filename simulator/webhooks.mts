@@ -22,7 +22,8 @@ export interface WebhookConfig {
 export type WebhookVariant = 'duplicate' | 'forged' | 'stale' | 'future';
 
 export interface WebhookFault {
-	kind: WebhookVariant;
+	/** A variant delivered before the real event, or 'lost': the event is never delivered (toapis down, webhooks off) */
+	kind: WebhookVariant | 'lost';
 	/** How many events it hits; default 1 */
 	times?: number;
 }
@@ -40,12 +41,14 @@ export interface Delivery {
 	type: WebhookEvent['type'];
 	taskId?: string;
 	url: string;
-	variant: 'event' | WebhookVariant;
+	variant: 'event' | WebhookVariant | 'lost';
 	attempt: number;
 	status?: number;
 	error?: string;
 	responseBody?: string;
 	at: number;
+	/** How long the receiver took to answer (ms) */
+	answeredInMs?: number;
 }
 
 function post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; body: string }> {
@@ -126,6 +129,10 @@ export class WebhookDispatcher {
 	dispatch(event: WebhookEvent, url: string): void {
 		const fault = this.faults.find((f) => (f.times ?? 1) > 0);
 		if (fault) fault.times = (fault.times ?? 1) - 1;
+		if (fault?.kind === 'lost') {
+			this.deliveries.push({ eventId: event.id, type: event.type, taskId: event.data.task_id as string | undefined, url, variant: 'lost', attempt: 0, at: Date.now() });
+			return;
+		}
 		const deliverReal = () => void this.deliver(event, url, 'event', 1).then((ok) => {
 			if (ok && fault?.kind === 'duplicate') void this.deliver(event, url, 'duplicate', 1);
 		});
@@ -152,6 +159,7 @@ export class WebhookDispatcher {
 			}, this.config.timeoutMs);
 			record.status = answer.status;
 			record.responseBody = answer.body.slice(0, 500);
+			record.answeredInMs = Date.now() - record.at;
 		} catch (error) {
 			record.error = (error as Error).message;
 		} finally {

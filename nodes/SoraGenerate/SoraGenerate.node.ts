@@ -1,12 +1,16 @@
 import {
 	NodeConnectionTypes,
 	type IExecuteFunctions,
+	type IHookFunctions,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
 } from 'n8n-workflow';
 import { byOperation, runBatch } from '../shared/batch/run';
 import { CREDENTIAL_NAME } from '../shared/domain/api';
+import { receiveCallback } from '../shared/tasks/callbacks';
 import {
 	getAspectRatios,
 	getDurations,
@@ -35,7 +39,35 @@ export class SoraGenerate implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: CREDENTIAL_NAME, required: true }],
+		// Wait Mode "Until toapis Calls Back": the tasks' callbacks resume the parked execution through n8n's
+		// resume URL (like the Wait node's "On Webhook Call"); n8n never registers this webhook on activation.
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				responseData: 'noData',
+				path: '',
+				restartWebhook: true,
+			},
+		],
 		properties: generateProperties,
+	};
+
+	// Declared because n8n's lint asks every node with webhooks for them; n8n calls none of them for a resume
+	// webhook, which lives only as long as its parked execution.
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
 	};
 
 	methods = {
@@ -48,5 +80,10 @@ export class SoraGenerate implements INodeType {
 		const continueOnFail = this.continueOnFail();
 		const operations = byOperation({ generate, remix, extend }, 'generate');
 		return [await runBatch(this, operations, { continueOnFail })];
+	}
+
+	/** A toapis callback for a task of a parked execution (Wait Mode "Until toapis Calls Back"). */
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await receiveCallback(this);
 	}
 }

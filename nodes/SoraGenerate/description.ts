@@ -102,7 +102,31 @@ export const generateProperties: INodeProperties[] = [
 	},
 	...generate.description,
 	...waitForCompletionProperties,
-	// Without waiting there is no video yet to download.
+	{
+		displayName: 'Wait Mode',
+		name: 'waitMode',
+		type: 'options',
+		noDataExpression: true,
+		default: 'poll',
+		options: [
+			{
+				name: 'Poll in This Node',
+				value: 'poll',
+				description:
+					"The execution keeps running and reads each task's status every Poll Interval until it ends",
+			},
+			{
+				name: 'Until Toapis Calls Back (No Worker Held)',
+				value: 'callback',
+				description:
+					"The execution is parked after the submits and resumed by toapis' signed callbacks once every task has ended: nothing runs and no worker is held meanwhile. Needs the credential's Webhook URL and Signing Secret. Other hosts: parked for the Poll Interval, then the tasks come out for Sora Task Status.",
+			},
+		],
+		description:
+			'How to wait. Parked executions come out with the task JSON; add Sora Task Status (Download Video) after the node to download, in the resumed execution.',
+		displayOptions: { show: { waitForCompletion: [true], operation: ['generate'] } },
+	},
+	// Without waiting there is no video yet to download; a parked execution downloads in a Sora Task Status after it.
 	...downloadProperties.map((p) => ({
 		...p,
 		displayOptions: {
@@ -110,6 +134,7 @@ export const generateProperties: INodeProperties[] = [
 				waitForCompletion: [true],
 				...(p.name === 'downloadVideo' ? {} : { downloadVideo: [true] }),
 			},
+			hide: { waitMode: ['callback'] },
 		},
 	})),
 	{

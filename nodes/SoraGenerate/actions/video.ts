@@ -1,9 +1,10 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import type { ItemPlan } from '../../shared/batch/run';
 import type { VideoRequest } from '../../shared/domain/requests';
 import { readDownloads, readText, readWaiting } from '../../shared/parameters/read';
 import type { SoraClient } from '../../shared/provider/transport';
 import { validateVideoRequest, type VideoParameters } from '../../shared/rules/validation';
+import { callbackUrlFor } from '../../shared/tasks/callbacks';
 import type { FollowPlan } from '../../shared/tasks/follow';
 import { defaultBusinessId, type Submission, type Upload } from '../../shared/tasks/submit';
 
@@ -30,8 +31,17 @@ export function readVideoFields(
 }
 
 /** Waiting and downloads as set on the node; a failed task goes to the error output unless the option says not to. */
-function readVideoFollowPlan(ctx: IExecuteFunctions, itemIndex: number): FollowPlan {
-	const waiting = readWaiting(ctx, itemIndex);
+function readVideoFollowPlan(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	operation: VideoParameters['operation'],
+): FollowPlan {
+	const read = readWaiting(ctx, itemIndex);
+	// Only a new video's request carries a callback URL (remix and extend bodies have none).
+	const waiting = {
+		...read,
+		untilCallback: read.wait && read.untilCallback && operation === 'generate',
+	};
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	return {
 		waiting,
@@ -112,6 +122,13 @@ export function planVideo(
 	parameters: VideoParameters,
 ): ItemPlan {
 	const { flavor } = client.connection;
+	const followPlan = readVideoFollowPlan(ctx, itemIndex, parameters.operation);
+	if (followPlan.waiting.untilCallback && flavor === 'toapis') {
+		parameters = {
+			...parameters,
+			additionalFields: withCallback(ctx, client, itemIndex, parameters),
+		};
+	}
 	const request = validateVideoRequest(ctx.getNode(), itemIndex, flavor, parameters);
 	return {
 		submit: videoSubmission(
@@ -121,6 +138,28 @@ export function planVideo(
 			request,
 			parameters.additionalFields.ifTaskExists !== 'submitNew',
 		),
-		...readVideoFollowPlan(ctx, itemIndex),
+		...followPlan,
 	};
+}
+
+/** The item's fields with this execution's resume URL as Callback URL, which the wait mode owns. */
+function withCallback(
+	ctx: IExecuteFunctions,
+	client: SoraClient,
+	itemIndex: number,
+	parameters: VideoParameters,
+): IDataObject {
+	const fields = parameters.additionalFields;
+	if (String(fields.callbackUrl ?? '').trim()) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'Callback URL cannot be set when Wait Mode is "Until toapis Calls Back"',
+			{
+				itemIndex,
+				description:
+					"The node sends this execution's resume URL as the callback URL. Remove Callback URL, or choose Poll in This Node.",
+			},
+		);
+	}
+	return { ...fields, callbackUrl: callbackUrlFor(ctx, client) };
 }

@@ -7,6 +7,7 @@ import {
 import type { TaskKind } from '../domain/task';
 import { readNodeOptions, type NodeOptions } from '../parameters/read';
 import { connect, type SoraClient } from '../provider/transport';
+import { parkExecution, type AwaitedTask } from '../tasks/callbacks';
 import { createFollower, type FollowPlan } from '../tasks/follow';
 import { toOutputItems, type ItemResult } from '../tasks/outcomes';
 import { SpendWatch } from '../tasks/spend';
@@ -86,6 +87,9 @@ export async function runBatch(
 		}
 	}
 
+	// The node-wide Wait Mode: park the execution after the submits instead of reading statuses here.
+	const parking = plans.find(({ plan }) => plan.waiting.untilCallback)?.plan;
+	const awaited: AwaitedTask[] = [];
 	const follow = createFollower(ctx, client, options.concurrency, results);
 	await Promise.all(
 		plans.map(async ({ itemIndex, plan }) => {
@@ -98,6 +102,11 @@ export async function runBatch(
 				results[itemIndex] = { json: {}, error: error as Error };
 				return;
 			}
+			// A reused task was submitted by an earlier run, so it calls that run back, not this one: it is followed here.
+			if (parking && !submitted.reused && submitted.task) {
+				awaited.push({ itemIndex, task: submitted.task });
+				return;
+			}
 			const origin = submitted.reused ? 'reused' : 'submitted';
 			await follow(
 				{ itemIndex, id: submitted.id, kind: plan.submit.kind, origin, submitted: submitted.task },
@@ -105,8 +114,18 @@ export async function runBatch(
 			);
 		}),
 	);
+	for (const { itemIndex, task } of awaited) results[itemIndex] = { json: { ...task } };
 	await reportSpend(spend, results);
-	return toOutputItems(ctx, results, continueOnFail);
+	if (!parking) return toOutputItems(ctx, results, continueOnFail);
+	return await parkExecution(
+		ctx,
+		results,
+		awaited,
+		parking.waiting,
+		client.connection.flavor,
+		continueOnFail,
+		parking.failedTaskToErrorOutput ?? true,
+	);
 }
 
 /** Report Spend: every item gets the batch's spend; a balance that cannot be read then costs no item its video. */

@@ -91,6 +91,8 @@ export function readWaiting(ctx: IExecuteFunctions, itemIndex: number): Waiting 
 		wait,
 		intervalMs: read('pollInterval', 10) * 1000,
 		maxWaitMs: read('maxWaitTime', 600) * 1000,
+		// Only Sora Generate has the parameter; every other node polls.
+		untilCallback: ctx.getNodeParameter('waitMode', itemIndex, 'poll') === 'callback',
 	};
 }
 

@@ -8,6 +8,7 @@ import {
 	type IExecuteFunctions,
 	type IHttpRequestOptions,
 	type IN8nHttpFullResponse,
+	type IWebhookFunctions,
 } from 'n8n-workflow';
 import { CREDENTIAL_NAME, type ApiFlavor } from '../domain/api';
 import { isObject } from '../util/json';
@@ -18,9 +19,17 @@ import { adviceFor, notAccepted, readProviderFailure, redact, redactJson } from 
 import { adapterFor, type ApiCall, type FlavorAdapter } from './flavors';
 import { pacersForAccount, resetDelayMs, type AccountPacers } from './pacing';
 
+export type RequestContext = IExecuteFunctions | IWebhookFunctions;
+
+/** What stops an execution's waits and retries: none in webhook(), which n8n cannot cancel. */
+function cancelSignalOf(ctx: RequestContext): AbortSignal | undefined {
+	return 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal() : undefined;
+}
+
 /** Everything a node needs to talk to the provider for one execution. */
 export interface SoraClient {
-	ctx: IExecuteFunctions;
+	/** A node's execute() context, or the webhook() context that receives callbacks for a parked execution */
+	ctx: RequestContext;
 	connection: SoraConnection;
 	adapter: FlavorAdapter;
 	/** Values that must never appear in output, errors or logs */
@@ -93,7 +102,7 @@ const CREDENTIAL_ATTEMPTS = 4;
  * refusals (no credential set, unusable credential) are retried a few times; nothing has been sent yet.
  */
 async function readCredential(
-	ctx: IExecuteFunctions,
+	ctx: RequestContext,
 	itemIndex: number,
 ): Promise<ICredentialDataDecryptedObject> {
 	let failure: unknown;
@@ -105,7 +114,7 @@ async function readCredential(
 		}
 		if (failure instanceof NodeOperationError || failure instanceof NodeApiError) throw failure;
 		if (attempt === CREDENTIAL_ATTEMPTS) break;
-		if (!(await pause(backoffMs(attempt), ctx.getExecutionCancelSignal()))) break;
+		if (!(await pause(backoffMs(attempt), cancelSignalOf(ctx)))) break;
 	}
 	throw new NodeOperationError(ctx.getNode(), failure as Error, {
 		itemIndex,
@@ -115,7 +124,7 @@ async function readCredential(
 }
 
 export async function connect(
-	ctx: IExecuteFunctions,
+	ctx: RequestContext,
 	itemIndex = 0,
 	timeoutMs = DEFAULT_TIMEOUT_MS,
 	concurrency = 5,
@@ -147,7 +156,7 @@ export async function connect(
 				data: credentials,
 			},
 		},
-		signal: ctx.getExecutionCancelSignal(),
+		signal: cancelSignalOf(ctx),
 		timeoutMs,
 		lanes: { read: new Limiter(concurrency), submit: new Limiter(concurrency) },
 		pacers: pacersForAccount(account),

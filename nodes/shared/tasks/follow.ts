@@ -1,4 +1,4 @@
-import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type INode } from 'n8n-workflow';
 import type { SoraTask, TaskKind } from '../domain/task';
 import { downloadTaskFiles } from '../media/binary';
 import type { SoraClient } from '../provider/transport';
@@ -88,7 +88,7 @@ export function createFollower(
 		// Nothing was submitted for this item now: the task is an earlier run's or an earlier attempt's.
 		if (task.origin === 'reused') results[itemIndex].json.reused = true;
 		if (outcome.task.status === 'failed' && plan.failedTaskToErrorOutput) {
-			results[itemIndex].failedTask = failedTaskError(ctx, target, outcome.task);
+			results[itemIndex].failedTask = failedTaskError(ctx.getNode(), itemIndex, outcome.task);
 		}
 		const { downloadVideo, binaryPropertyName, downloadThumbnail } = plan.downloads;
 		if (!downloadVideo || outcome.task.status !== 'completed') return;
@@ -112,14 +112,15 @@ export function createFollower(
 	};
 }
 
-function failedTaskError(
-	ctx: IExecuteFunctions,
-	target: PollTarget,
+/** A task that ended failed: a valid result, but an error where the node's On Error setting sends failed items. */
+export function failedTaskError(
+	node: INode,
+	itemIndex: number,
 	task: SoraTask,
 ): NodeOperationError {
 	const reason = task.error?.message ? `: ${task.error.message}` : '';
-	return new NodeOperationError(ctx.getNode(), `Sora task ${task.id} failed${reason}`, {
-		itemIndex: target.itemIndex,
+	return new NodeOperationError(node, `Sora task ${task.id} failed${reason}`, {
+		itemIndex,
 		description: `The provider ended the task without a video${task.error?.code ? ` (${task.error.code})` : ''}. Change the prompt or images and generate again; the task JSON is in this item.`,
 	});
 }

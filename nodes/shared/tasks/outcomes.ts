@@ -53,7 +53,7 @@ export function errorOutputJson(result: ItemResult, takesDetails = true): IDataO
  * Whether this n8n routes `{ error, details }` items to the error output (2.x). n8n-workflow 1.x's execute context
  * has no isConsoleOutputRedacted; it arrived with the 2.x engine that also takes `details`.
  */
-function errorOutputTakesDetails(ctx: IExecuteFunctions): boolean {
+export function errorOutputTakesDetails(ctx: IExecuteFunctions): boolean {
 	return (
 		typeof (ctx as { isConsoleOutputRedacted?: unknown }).isConsoleOutputRedacted === 'function'
 	);

@@ -9,6 +9,11 @@ export interface Waiting {
 	intervalMs: number;
 	/** 0 when not waiting */
 	maxWaitMs: number;
+	/**
+	 * Sora Generate's "Until toapis Calls Back": the execution is parked after the submits and resumed by the tasks'
+	 * signed callbacks (tasks/callbacks.ts) instead of reading the status here
+	 */
+	untilCallback?: boolean;
 }
 
 export interface PollTarget {

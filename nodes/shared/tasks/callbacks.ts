@@ -1,0 +1,341 @@
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+import { CREDENTIAL_NAME, type ApiFlavor } from '../domain/api';
+import { isFinished, type SoraTask } from '../domain/task';
+import { adapterFor } from '../provider/flavors';
+import { connect, type SoraClient } from '../provider/transport';
+import { answer, EVENT_TYPES, signingSecret, verifiedEvent } from '../provider/webhookEvents';
+import { failedTaskError } from './follow';
+import {
+	errorOutputJson,
+	errorOutputTakesDetails,
+	toOutputItems,
+	type ItemResult,
+} from './outcomes';
+import { pollTask, type Waiting } from './polling';
+
+/**
+ * Sora Generate's "Until toapis Calls Back": after the submits the execution is parked in n8n's database
+ * (putExecutionToWait, as n8n's Wait node does "On Webhook Call") and every task is submitted with the execution's
+ * resume URL as its callback_url. Nothing runs while the videos render. Each signed callback reaches webhook() on
+ * n8n's main process; the one that finds every task of the execution ended resumes it, with one item per input item.
+ *
+ * What n8n gives a parked node (docs/architecture.md#callback-wait):
+ * - On resume n8n does not run execute() again: the node's output is what webhook() returns, passed through. So the
+ *   video is downloaded by a Sora Task Status after the node, in the resumed execution, not here.
+ * - webhook() sees the items the node left on the execution stack before parking, and nothing a callback writes is
+ *   kept. The items are therefore the record of what the execution waits for (task ids per item), and which tasks
+ *   have ended is kept in this process; a process started after the parking has missed callbacks and reads the
+ *   status of the tasks it has not heard from.
+ * - At Max Wait n8n resumes the execution itself and passes the stack items through: so they already carry the
+ *   error that names each task that never called back, with its id.
+ */
+
+/** The field each parked item carries: what webhook() needs to find its task and route its outcome. */
+const MARK = 'callbackWait';
+
+interface ParkMark extends IDataObject {
+	/** The item waits for its task's callback (else its outcome was known before parking) */
+	awaiting: boolean;
+	/** A task that ends failed goes to the error output (the option, and the node has an error output) */
+	failedToErrorOutput: boolean;
+	/** n8n 2.x takes a failed item's task under `details` */
+	takesDetails: boolean;
+	/** When the execution was parked (epoch ms) */
+	parkedAt: number;
+	/** When n8n resumes it anyway (ISO) */
+	until: string;
+}
+
+/** When this n8n process loaded the node: a process started after a parking has missed that execution's callbacks. */
+const PROCESS_STARTED_AT = Date.now();
+
+/** The execution's resume URL, as n8n's Wait node gives it to other services ($execution.resumeUrl). */
+function resumeUrlOf(ctx: IExecuteFunctions): string {
+	return String(ctx.evaluateExpression('{{ $execution.resumeUrl }}', 0) ?? '');
+}
+
+/**
+ * The callback URL every task of this execution carries, checked before anything is paid: toapis refuses a
+ * callback_url that is not on the origin of the token's webhook URL, and a callback this node cannot verify
+ * would never resume the execution.
+ */
+export function callbackUrlFor(ctx: IExecuteFunctions, client: SoraClient): string {
+	const node = ctx.getNode();
+	const fail = (message: string, description: string) =>
+		new NodeOperationError(node, message, { description });
+	const credential = client.credential.credentialsDecrypted?.data ?? {};
+	const resumeUrl = resumeUrlOf(ctx);
+	if (!String(credential.webhookSecret ?? '').trim()) {
+		throw fail(
+			'"Until toapis Calls Back" needs the Webhook Signing Secret in the Sora API credential',
+			"Copy the signing secret shown next to the webhook URL in the toapis console into the credential, so the node can tell toapis' callbacks from forged ones.",
+		);
+	}
+	const webhookUrl = client.connection.webhookUrl;
+	if (!webhookUrl) {
+		throw fail(
+			'"Until toapis Calls Back" needs the Webhook URL in the Sora API credential',
+			`Set a webhook URL for your token in the toapis console on this n8n's public address (${originOf(resumeUrl) ?? resumeUrl}) and enter the same URL as Webhook URL in the credential.`,
+		);
+	}
+	const resumeOrigin = originOf(resumeUrl);
+	const webhookOrigin = originOf(webhookUrl);
+	if (!resumeOrigin || resumeOrigin !== webhookOrigin) {
+		throw fail(
+			`n8n's resume URL ${resumeUrl.split('?')[0]} is not on the origin of the credential's Webhook URL (${webhookOrigin ?? webhookUrl})`,
+			`toapis only calls back URLs on the scheme, host and port of the token's webhook URL. Set n8n's WEBHOOK_URL to the public address toapis reaches (${webhookOrigin ?? webhookUrl}), or set the token's webhook URL in the toapis console (and the credential's Webhook URL) to n8n's address (${resumeOrigin ?? resumeUrl}).`,
+		);
+	}
+	return resumeUrl;
+}
+
+function originOf(url: string): string | undefined {
+	try {
+		return new URL(url).origin;
+	} catch {
+		return undefined;
+	}
+}
+
+/** A task this execution submitted and now waits for. */
+export interface AwaitedTask {
+	itemIndex: number;
+	task: SoraTask;
+}
+
+/**
+ * Parks the execution until its tasks call back (toapis) or for the Poll Interval (hosts without callbacks, whose
+ * tasks then come out for Sora Task Status). The items the node outputs while parked, and those it leaves on the
+ * stack, carry every submitted task's id: a crash of the worker or of n8n loses none of them.
+ */
+export async function parkExecution(
+	ctx: IExecuteFunctions,
+	results: ItemResult[],
+	awaited: AwaitedTask[],
+	waiting: Waiting,
+	flavor: ApiFlavor,
+	continueOnFail: boolean,
+	failedToErrorOutput: boolean,
+): Promise<INodeExecutionData[]> {
+	const known = toOutputItems(ctx, results, continueOnFail);
+	if (!awaited.length) return known;
+	const now = Date.now();
+	const callsBack = flavor === 'toapis';
+	const until = new Date(now + (callsBack ? waiting.maxWaitMs : waiting.intervalMs));
+	const hasErrorOutput = ctx.getNode().onError === 'continueErrorOutput';
+	const mark = (awaiting: boolean): ParkMark => ({
+		awaiting,
+		failedToErrorOutput: failedToErrorOutput && hasErrorOutput,
+		takesDetails: errorOutputTakesDetails(ctx),
+		parkedAt: now,
+		until: until.toISOString(),
+	});
+	const shown = known.map((item) => ({ ...item, json: { ...item.json } }));
+	const kept = known.map((item) => ({ ...item, json: { ...item.json } }));
+	// An awaited item's result is its task as submitted (results holds it already).
+	if (callsBack)
+		for (const { itemIndex, task } of awaited)
+			kept[itemIndex].json.error = noCallbackError(task, waiting.maxWaitMs);
+	const awaitedIndexes = new Set(awaited.map((a) => a.itemIndex));
+	if (callsBack) {
+		for (let i = 0; i < kept.length; i++) {
+			shown[i].json[MARK] = mark(awaitedIndexes.has(i));
+			kept[i].json[MARK] = mark(awaitedIndexes.has(i));
+		}
+	}
+	// What n8n passes through if it resumes the execution at Max Wait, and what webhook() reads in every callback.
+	const stack = ctx.getExecuteData().data;
+	stack.main = [kept];
+	await ctx.putExecutionToWait(until);
+	return shown;
+}
+
+/** The error a task that never called back comes out with at Max Wait. */
+function noCallbackError(task: SoraTask, maxWaitMs: number): IDataObject {
+	return {
+		message: `toapis did not call back for task ${task.id} within Max Wait (${Math.round(maxWaitMs / 1000)} s)`,
+		description: `The task may still be running, or its callback never reached n8n (webhooks disabled for the token, a wrong Webhook Signing Secret, n8n unreachable from toapis). Nothing is lost: read it with Sora Task Status, task ID "${task.id}".`,
+	};
+}
+
+/** Which tasks of each parked execution have ended, as this process heard (or read) them. */
+interface ExecutionState {
+	ended: Map<string, SoraTask>;
+	/** A callback returned the resume: later ones within this time are answered as duplicates */
+	resumingAt?: number;
+	until: number;
+}
+const stateByExecution = new Map<string, ExecutionState>();
+/** If a resume did not take (n8n refused to start it), a later callback may try again after this long */
+const RESUME_RETRY_MS = 30_000;
+
+function stateOf(key: string, until: number): ExecutionState {
+	const now = Date.now();
+	for (const [k, state] of stateByExecution) if (state.until < now) stateByExecution.delete(k);
+	let state = stateByExecution.get(key);
+	if (!state) {
+		state = { ended: new Map(), until: Math.max(until, now) + 3600_000 };
+		stateByExecution.set(key, state);
+	}
+	return state;
+}
+
+/**
+ * The credential, read from n8n's database at most once a minute per credential: the N callbacks of a batch arrive
+ * together, and each read (database and decryption) took 50–300 ms of main's time in a real n8n, most of a callback's
+ * cost. A rotated signing secret is therefore used after at most a minute; toapis retries what was refused meanwhile.
+ */
+const credentialCache = new Map<string, { at: number; data: Promise<IDataObject> }>();
+const CREDENTIAL_KEPT_MS = 60_000;
+
+async function credentialOf(ctx: IWebhookFunctions): Promise<IDataObject> {
+	const id = ctx.getNode().credentials?.[CREDENTIAL_NAME]?.id ?? '';
+	const now = Date.now();
+	const cached = credentialCache.get(id);
+	if (id && cached && now - cached.at < CREDENTIAL_KEPT_MS) {
+		try {
+			return await cached.data;
+		} catch {
+			// read again below
+		}
+	}
+	const data = ctx.getCredentials(CREDENTIAL_NAME) as Promise<IDataObject>;
+	if (id) credentialCache.set(id, { at: now, data });
+	try {
+		return await data;
+	} catch (error) {
+		credentialCache.delete(id);
+		throw error;
+	}
+}
+
+/** The items the node left on the stack when it parked (webhook() sees them as its input). */
+function parkedItems(ctx: IWebhookFunctions): INodeExecutionData[] {
+	// IWebhookFunctions does not type evaluateExpression, but n8n's webhook context has it (n8n's Form node reads
+	// its input the same way).
+	const evaluate = (ctx as unknown as { evaluateExpression(e: string, i?: number): unknown })
+		.evaluateExpression;
+	const items = evaluate.call(ctx, '{{ $input.all() }}', 0);
+	return Array.isArray(items) ? (JSON.parse(JSON.stringify(items)) as INodeExecutionData[]) : [];
+}
+
+function markOf(item: INodeExecutionData): ParkMark | undefined {
+	const mark = item.json?.[MARK];
+	return mark && typeof mark === 'object' ? (mark as ParkMark) : undefined;
+}
+
+/**
+ * One callback for a parked execution: verified like the Sora Trigger verifies events (a forged, stale or unsigned
+ * one is refused and resumes nothing), recorded, and answered at once. The callback that finds every task ended
+ * resumes the execution with the tasks' outcomes.
+ */
+export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const credentials = await credentialOf(ctx);
+	const secret = signingSecret(ctx, credentials, 'Sora Generate');
+	if (typeof secret !== 'string') return secret;
+	const event = verifiedEvent(ctx, secret);
+	if (!('type' in event)) {
+		ctx.logger.warn('Sora Generate refused a callback that is not a signed toapis event', {
+			executionId: ctx.getExecutionId(),
+		});
+		return event;
+	}
+	if (!(event.type in EVENT_TYPES))
+		return answer(ctx, 200, { received: true, ignored: event.type });
+
+	const items = parkedItems(ctx);
+	const marks = items.map(markOf);
+	const first = marks.find((mark) => mark !== undefined);
+	const task = adapterFor('toapis').normalizeTask(event.data as IDataObject, 'video');
+	const awaitedIds = items.filter((_, i) => marks[i]?.awaiting).map((item) => String(item.json.id));
+	if (!first || !awaitedIds.includes(task.id)) {
+		// Signed by toapis, but for no task this execution waits for: acknowledged, or toapis retries it for a day.
+		return answer(ctx, 200, { received: true, ignored: 'not a task this execution waits for' });
+	}
+	const state = stateOf(`${ctx.getExecutionId()}:${ctx.getNode().id}`, Date.parse(first.until));
+	state.ended.set(task.id, task);
+	if (state.resumingAt && Date.now() - state.resumingAt < RESUME_RETRY_MS) {
+		return answer(ctx, 200, { received: true, duplicate: true });
+	}
+	let unheard = awaitedIds.filter((id) => !state.ended.has(id));
+	if (unheard.length && PROCESS_STARTED_AT > first.parkedAt) {
+		// This process started after the parking: callbacks answered before it may never come again.
+		await readUnheard(ctx, unheard, state);
+		unheard = awaitedIds.filter((id) => !state.ended.has(id));
+	}
+	if (state.resumingAt && Date.now() - state.resumingAt < RESUME_RETRY_MS) {
+		return answer(ctx, 200, { received: true, duplicate: true });
+	}
+	if (unheard.length) return answer(ctx, 200, { received: true, waitingFor: unheard.length });
+	state.resumingAt = Date.now();
+	return { workflowData: resumedOutput(ctx, items, marks, state) };
+}
+
+/** Reads the status of tasks this process has not heard from; finished ones count as called back. */
+async function readUnheard(
+	ctx: IWebhookFunctions,
+	ids: string[],
+	state: ExecutionState,
+): Promise<void> {
+	let client: SoraClient;
+	try {
+		client = await connect(ctx);
+	} catch {
+		return; // the next callback, or Max Wait, settles it
+	}
+	await Promise.all(
+		ids.map(async (id) => {
+			const outcome = await pollTask(client, {
+				itemIndex: 0,
+				id,
+				kind: 'video',
+				intervalMs: 0,
+				maxWaitMs: 0,
+			});
+			if (
+				(outcome.state === 'finished' || outcome.state === 'unfinished') &&
+				isFinished(outcome.task)
+			)
+				state.ended.set(id, outcome.task);
+		}),
+	);
+}
+
+/**
+ * One item per input item, in order, each paired with its input: the task's outcome, or what was known before. Items
+ * for the error output are shaped as execute() shapes them; n8n moves them there (its error-output routing also runs
+ * for a resumed node).
+ */
+function resumedOutput(
+	ctx: IWebhookFunctions,
+	items: INodeExecutionData[],
+	marks: Array<ParkMark | undefined>,
+	state: ExecutionState,
+): INodeExecutionData[][] {
+	return [
+		items.map((item, itemIndex) => {
+			const mark = marks[itemIndex];
+			const known = withoutKeys(item.json, MARK);
+			if (!mark?.awaiting) return { json: known, pairedItem: { item: itemIndex } };
+			const task = state.ended.get(String(known.id))!;
+			// The error an awaited item only carries in case n8n resumes it at Max Wait goes.
+			let json: IDataObject = { ...withoutKeys(known, 'error'), ...task };
+			if (task.status === 'failed' && mark.failedToErrorOutput) {
+				const failedTask = failedTaskError(ctx.getNode(), itemIndex, task);
+				json = errorOutputJson({ json, failedTask }, mark.takesDetails);
+			}
+			return { json, pairedItem: { item: itemIndex } };
+		}),
+	];
+}
+
+function withoutKeys(json: IDataObject, ...keys: string[]): IDataObject {
+	return Object.fromEntries(Object.entries(json).filter(([key]) => !keys.includes(key)));
+}
