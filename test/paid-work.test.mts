@@ -82,14 +82,61 @@ describe('n8n falters before a request leaves', () => {
 
 describe('toapis: a lost answer is found again by business id', () => {
 	it('the node gives every new video its own business id, the same for a retried node in one execution', async () => {
-		const first = await generate({}, { executionId: 'exec-bid-1' });
-		const again = await generate({}, { executionId: 'exec-bid-1' });
+		const establishedAt = Date.now();
+		const first = await generate({}, { executionId: 'exec-bid-1', establishedAt });
+		const again = await generate({}, { executionId: 'exec-bid-1', establishedAt });
 		const other = await generate({}, { executionId: 'exec-bid-2' });
 		const id = (r: typeof first) => r.output![0].json.clientBusinessId as string;
-		expect(id(first)).toMatch(/^n8n-.+-exec-bid-1-.+-r0-i0$/);
+		expect(id(first)).toMatch(
+			new RegExp(`^n8n-[A-Za-z0-9]+-${establishedAt.toString(36)}-[A-Za-z0-9]+-[0-9a-f]{8}-r0-i0$`),
+		);
+		expect(id(first).length).toBeLessThan(64);
 		expect(id(again)).toBe(id(first));
 		expect(id(other)).not.toBe(id(first));
 		// the retried node (same execution) reused the first task; the other execution made its own
+		expect(sim.submissions).toHaveLength(2);
+	});
+
+	it("n8n's Retry of a failed execution (new execution id, the original's start) reuses every task the first run paid for", async () => {
+		const establishedAt = Date.now();
+		const items = [0, 1, 2].map((i) => ({ json: { i } }));
+		const parameters = { downloadVideo: true, prompt: '={{ "Boat " + $json.i }}' };
+		const first = await generate(parameters, { items, executionId: 'exec-crashed', establishedAt });
+		expect(first.error).toBeUndefined();
+		const retried = await generate(parameters, {
+			items,
+			executionId: 'exec-retry-of-crashed',
+			mode: 'retry',
+			establishedAt,
+		});
+		expect(retried.error).toBeUndefined();
+		expect(retried.output!.map((item) => item.json.id)).toEqual(
+			first.output!.map((item) => item.json.id),
+		);
+		expect(retried.output!.every((item) => item.json.reused === true && item.binary?.data)).toBe(
+			true,
+		);
+		expect(sim.submissions).toHaveLength(3);
+	});
+
+	it('a new run of the same workflow (a new start) pays again: its default ids are new', async () => {
+		const first = await generate({}, { executionId: 'exec-a', establishedAt: 1_000_000 });
+		const rerun = await generate({}, { executionId: 'exec-b', establishedAt: 1_000_001 });
+		expect(rerun.output![0].json.clientBusinessId).not.toBe(first.output![0].json.clientBusinessId);
+		expect(rerun.output![0].json.reused).toBeUndefined();
+		expect(sim.submissions).toHaveLength(2);
+	});
+
+	it('two executions started in the same millisecond with different requests never share an id', async () => {
+		const a = await generate({ prompt: 'A' }, { executionId: 'exec-c', establishedAt: 2_000_000 });
+		const b = await generate({ prompt: 'B' }, { executionId: 'exec-d', establishedAt: 2_000_000 });
+		expect(b.output![0].json.clientBusinessId).not.toBe(a.output![0].json.clientBusinessId);
+	});
+
+	it('a Retry whose saved data has no start time (a new one is established) gets new ids and pays again', async () => {
+		await generate({}, { executionId: 'exec-e', establishedAt: 3_000_000 });
+		const retried = await generate({}, { executionId: 'exec-f', mode: 'retry' });
+		expect(retried.output![0].json.reused).toBeUndefined();
 		expect(sim.submissions).toHaveLength(2);
 	});
 

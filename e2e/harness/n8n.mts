@@ -151,6 +151,8 @@ export interface N8nStack {
 		count(workflowId?: string): Promise<number>;
 		get(id: string): Promise<ExecutionSummary & { data?: unknown }>;
 	};
+	/** queue mode: restarts n8n's PostgreSQL (pg_ctl restart -m fast, same port and data) */
+	restartPostgres(): Promise<void>;
 	/** queue mode: a query on n8n's PostgreSQL database, rows as tab-separated lines */
 	sql(query: string): Promise<string>;
 	/** queue mode: redis-cli against n8n's Redis */
@@ -266,7 +268,7 @@ async function ensureQueueServices(): Promise<string> {
 	return bin;
 }
 
-async function startPostgres(dir: string): Promise<{ port: number; pid: number; cleanup: () => void }> {
+async function startPostgres(dir: string): Promise<{ port: number; pid: number; cleanup: () => void; restart: () => Promise<void> }> {
 	const bin = await ensureQueueServices();
 	const base = join(dir, 'pg');
 	const data = join(base, 'data');
@@ -292,18 +294,28 @@ async function startPostgres(dir: string): Promise<{ port: number; pid: number; 
 			if (attempt < 2) continue; // the port was taken meanwhile
 			throw new Error(`PostgreSQL did not start: ${readFileSync(join(base, 'postgres.log'), 'utf8').slice(-1500)}`);
 		}
-		const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+		const pidOf = () => Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
 		const created = await run('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-qc', `CREATE DATABASE ${PG_DB}`, 'postgres']);
 		if (created.code !== 0) throw new Error(`CREATE DATABASE failed: ${created.stderr}`);
-		// Postgres runs detached from us (pg_ctl), so it is stopped by its PID here, on exit too
-		const cleanup = () => {
-			try {
-				process.kill(pid, 'SIGINT');
-			} catch {
-				// gone
-			}
+		const pg = {
+			port,
+			pid: pidOf(),
+			// Postgres runs detached from us (pg_ctl), so it is stopped by its PID here, on exit too
+			cleanup: () => {
+				try {
+					process.kill(pg.pid, 'SIGINT');
+				} catch {
+					// gone
+				}
+			},
+			/** pg_ctl restart (fast: open connections are cut, as when a database host restarts); the new PID is kept */
+			restart: async () => {
+				const r = await cmd('pg_ctl', ['-D', data, '-l', join(base, 'postgres.log'), '-w', '-t', '60', '-m', 'fast', 'restart']);
+				if (r.code !== 0) throw new Error(`pg_ctl restart failed: ${r.stdout.slice(-500)}${r.stderr.slice(-500)}`);
+				pg.pid = pidOf();
+			},
 		};
-		return { port, pid, cleanup };
+		return pg;
 	}
 }
 
@@ -478,7 +490,8 @@ export async function startN8n(config: N8nConfig = {}): Promise<N8nStack> {
 					// n8n 1.x answers readiness before its REST routes are mounted: wait for those too
 					return (await statusOf(`${baseUrl}/healthz/readiness`)) === 200 && (await statusOf(`${baseUrl}/rest/settings`)) === 200;
 				}, startTimeoutMs, 300);
-				for (const worker of stack.workers) await waitWorker(worker);
+				// workers killed earlier (a crash test) stay in the list, exited: only the running ones must come up
+				for (const worker of stack.workers.filter((w) => w.proc.alive())) await waitWorker(worker);
 				for (const hook of config.waitForWebhooks ?? []) {
 					const { path, method = 'GET', status = 200 } = typeof hook === 'string' ? { path: hook } : hook;
 					await waitFor(`webhook ${method} /webhook/${path} answering ${status}`, async () => (await statusOf(`${baseUrl}/webhook/${path}`, { method })) === status, 60_000, 200);
@@ -511,6 +524,11 @@ export async function startN8n(config: N8nConfig = {}): Promise<N8nStack> {
 				async get(id: string) {
 					return (await stack.rest<{ data: ExecutionSummary }>('GET', `/rest/executions/${id}`)).data;
 				},
+			},
+			async restartPostgres() {
+				if (!postgres) throw new Error('restartPostgres() needs queue mode');
+				await postgres.restart();
+				stack.postgres!.pid = postgres.pid;
 			},
 			async sql(query: string) {
 				if (!postgres) throw new Error('sql() needs queue mode');

@@ -171,7 +171,7 @@ describe(`queue mode: main + 2 workers (${config.cases.join(', ')})`, () => {
 		});
 	});
 
-	it.runIf(has('kill'))('in-node wait, worker SIGKILLed: n8n does not re-run the execution; the 3 task ids are in n8n\'s log; a retry sends nothing', async () => {
+	it.runIf(has('kill'))('in-node wait, worker SIGKILLed: n8n does not re-run the execution; the 3 task ids are in n8n\'s log; n8n\'s Retry of it runs no node and ends in error: nothing sent, nothing delivered', async () => {
 		const before = (await sim.stats()).acceptedSubmissions;
 		const call = fetch(`${n8n.baseUrl}/webhook/sora-queue-cap?run=kill&items=3&minMs=45000`, { signal: AbortSignal.timeout(900_000) }).catch(() => undefined);
 		await waitFor('3 submitted tasks', async () => (await sim.stats()).acceptedSubmissions >= before + 3, 30_000, 300);
@@ -196,13 +196,23 @@ describe(`queue mode: main + 2 workers (${config.cases.join(', ')})`, () => {
 		const afterStatus = (Date.now() - t0) / 1000;
 		const rerunBy = n8n.workers.filter((w) => w !== worker && readFileSync(w.log, 'utf8').includes(`Worker started execution ${execId} `)).length;
 		// What a user might do next in the UI: retry the failed execution (REST, as the editor's "Retry" button)
+		// n8n replaced the crashed execution's data with the stall error (no node left to run), so the Retry, which runs
+		// what was saved, runs no node: it ends in error at once, sends nothing and delivers nothing (e2e/suites/8-paid-work)
 		const retry = await n8n.rest('POST', `/rest/executions/${execId}/retry`, { loadWorkflow: false });
+		const retryId = await n8n.sql(`SELECT id FROM execution_entity WHERE "retryOf" = '${execId}' ORDER BY id::int DESC LIMIT 1`);
+		const retryStatus = retryId ? await waitFor('the retry to end', async () => {
+			const s = await executionStatus(retryId);
+			return ['running', 'new'].includes(s) ? undefined : s;
+		}, 120_000, 500) : 'none';
+		const retryRanGenerate = retryId ? Number(await n8n.sql(`SELECT count(*) FROM execution_data WHERE "executionId" = '${retryId}' AND data LIKE '%"Sora Generate"%'`)) : 0;
 		await sleep(5000);
 		const after = (await sim.stats()).acceptedSubmissions;
-		log(`execution ${execId}: '${status}' ${afterStatus.toFixed(0)} s after the kill; re-run on another worker: ${rerunBy}; ids in the killed worker's log: ${logged}/3, in the execution's data: ${inData}/3; retry answered: ${JSON.stringify(retry).slice(0, 200)}`);
+		log(`execution ${execId}: '${status}' ${afterStatus.toFixed(0)} s after the kill; re-run on another worker: ${rerunBy}; ids in the killed worker's log: ${logged}/3, in the execution's data: ${inData}/3; retry ${retryId} '${retryStatus}', ran Sora Generate: ${retryRanGenerate}, new submits ${after - before - 3}; answered: ${JSON.stringify(retry).slice(0, 120)}`);
 		expect(logged).toBe(3);
 		expect(after).toBe(before + 3);
 		expect(status).not.toBe('running');
+		expect(retryStatus).toBe('error');
+		expect(retryRanGenerate).toBe(0);
 		await n8n.addWorker(`${worker!.name}c`);
 		void call;
 	});

@@ -33,6 +33,10 @@ export interface ExecuteOne {
 	credentials: ICredentialDataDecryptedObject;
 	executionId: string;
 	startNodeName: string;
+	/** n8n's execution mode (default manual; retry: n8n's Retry of a failed execution) */
+	mode?: 'manual' | 'retry';
+	/** When n8n established the execution (its runtime data); n8n's Retry keeps the original's. Default: now */
+	establishedAt?: number;
 	credentialFaults?: CredentialFaults;
 	/** Tags every API request of this execution (header x-sim-label; see SoraSimulator's RecordedRequest.label) */
 	requestLabel?: string;
@@ -150,11 +154,21 @@ async function start() {
 		const runExecutionData = lib.createRunExecutionData({
 			executionData: {
 				nodeExecutionStack: [{ node: start, data: { main: [[{ json: {} }]] }, source: null }],
+				// saved runtime data is kept by n8n (as on a Retry); without it n8n establishes it now
+				...(run.establishedAt === undefined
+					? {}
+					: {
+							runtimeData: {
+								version: 1 as const,
+								establishedAt: run.establishedAt,
+								source: run.mode ?? 'manual',
+							},
+						}),
 			},
 		});
 		const execute = new core.WorkflowExecute(
 			additionalData as unknown as IWorkflowExecuteAdditionalData,
-			'manual',
+			run.mode ?? 'manual',
 			runExecutionData,
 		);
 		let running: ReturnType<typeof execute.processRunExecutionData>;
@@ -300,7 +314,11 @@ function hooksFor(core: Core, workflow: Workflow, run: ExecuteOne) {
 			activeVersionId: null,
 		},
 	};
-	const hooks = new core.ExecutionLifecycleHooks('manual', run.executionId, workflowData as never);
+	const hooks = new core.ExecutionLifecycleHooks(
+		run.mode ?? 'manual',
+		run.executionId,
+		workflowData as never,
+	);
 	const nodeUnderTest: { taskData?: ITaskData; finished: Promise<void>; finishedAt?: number } = {
 		finished: Promise.resolve(),
 	};

@@ -38,6 +38,10 @@ export interface RunOptions {
 	cancelWhen?: (run: { logs: readonly string[] }) => boolean;
 	/** n8n's execution id; runs with the same id are retries of one execution (Retry On Fail) */
 	executionId?: string;
+	/** n8n's execution mode: retry is n8n's Retry of a failed execution (a new execution id, the original's data) */
+	mode?: 'manual' | 'retry';
+	/** When n8n established the execution; n8n's Retry keeps the original's (default: n8n sets it at the start) */
+	establishedAt?: number;
 	/** Name of the node under test (default: the node's default name), for $('Name') expressions */
 	nodeName?: string;
 	/** Tags every API request of this run (header x-sim-label), so the simulator's record tells which run sent it */
@@ -173,6 +177,8 @@ export async function runNode(
 			credentials: options.credentials,
 			executionId: options.executionId ?? `test-${process.pid}-${++executions}`,
 			startNodeName: options.startNodeName ?? 'Start',
+			mode: options.mode,
+			establishedAt: options.establishedAt,
 			cancelWhen: cancelWhen && (() => cancelWhen({ logs })),
 			requestLabel: options.requestLabel,
 			credentialFaults: options.credentialFaults,

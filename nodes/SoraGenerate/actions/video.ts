@@ -96,7 +96,7 @@ function videoSubmission(
 	const findable = submitted.operation === 'generate' && adapter.taskByBusinessId !== undefined;
 	const givenByUser = submitted.clientBusinessId !== undefined;
 	const businessId = findable
-		? (submitted.clientBusinessId ?? defaultBusinessId(ctx, itemIndex))
+		? (submitted.clientBusinessId ?? defaultBusinessId(ctx, itemIndex, submitted))
 		: undefined;
 	const request = businessId ? { ...submitted, clientBusinessId: businessId } : submitted;
 	return {

@@ -47,16 +47,46 @@ export interface Submitted {
 }
 
 /**
- * When the node makes the business id: unique per workflow, execution, node, run and item, and the same when n8n's
- * Retry On Fail runs the node again in that execution, so a retry finds what the first attempt submitted.
+ * When the node makes the business id: `n8n-<workflow>-<start>-<node>-<request>-r<run>-i<item>`, under 64 characters.
+ *
+ * <start> is when n8n established this execution (getExecutionContext().establishedAt, n8n 2.x, in base 36), not its
+ * execution id: n8n's Retry of a failed execution runs under a new execution id but copies the original's saved
+ * data, runtime data included, so a retried node makes the same ids and finds (by business id) the tasks the first
+ * run paid for. A new run of the workflow is established anew and gets new ids. Where n8n has no execution context
+ * (1.x) the execution id stands in, and a Retry gets new ids. <request> is a short digest of the request, so two
+ * executions established in the same millisecond never share an id unless they ask for the same video.
  */
-export function defaultBusinessId(ctx: IExecuteFunctions, itemIndex: number): string | undefined {
+export function defaultBusinessId(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	request?: unknown,
+): string | undefined {
+	const establishedAt = executionStart(ctx);
 	const executionId = ctx.getExecutionId?.();
-	if (!executionId) return undefined;
+	const start = establishedAt !== undefined ? establishedAt.toString(36) : executionId;
+	if (!start) return undefined;
 	const runIndex = ctx.getWorkflowDataProxy(itemIndex).$runIndex as number;
 	const node = ctx.getNode();
-	const nodeId = (node.id ?? node.name).replace(/[^A-Za-z0-9]/g, '').slice(0, 12);
-	return `n8n-${ctx.getWorkflow().id ?? 'wf'}-${executionId}-${nodeId}-r${runIndex}-i${itemIndex}`;
+	const nodeId = (node.id ?? node.name).replace(/[^A-Za-z0-9]/g, '').slice(0, 8);
+	const workflowId = (ctx.getWorkflow().id ?? 'wf').replace(/[^A-Za-z0-9]/g, '').slice(0, 16);
+	const digest = digestOf(request ?? null).slice(0, 8);
+	return `n8n-${workflowId}-${start.slice(0, 16)}-${nodeId}-${digest}-r${runIndex}-i${itemIndex}`;
+}
+
+/** When n8n established this execution (kept by n8n's Retry), where n8n says so (2.x). */
+function executionStart(ctx: IExecuteFunctions): number | undefined {
+	const getContext = (
+		ctx as { getExecutionContext?: () => { establishedAt?: unknown } | undefined }
+	).getExecutionContext;
+	const establishedAt = getContext?.call(ctx)?.establishedAt;
+	return typeof establishedAt === 'number' && Number.isFinite(establishedAt)
+		? Math.floor(establishedAt)
+		: undefined;
+}
+
+/** n8n's Retry of a failed execution ("retry" mode): the tasks it paid for may exist under their default ids. */
+function isRetryOfExecution(ctx: IExecuteFunctions): boolean {
+	return ctx.getMode?.() === 'retry';
 }
 
 /**
@@ -236,8 +266,8 @@ async function findSubmitted(
 }
 
 /**
- * The task an earlier run already made for this business id (a re-run of a workflow that failed half way), when
- * the user asked to reuse it: one lookup, paced like a status read. A failed task is not reused.
+ * The task an earlier run already made for this business id (a re-run of a workflow that failed half way, or n8n's
+ * Retry of a failed execution, whose default ids are the first run's), when reusing is asked (the default): one lookup, paced like a status read. A failed task is not reused.
  */
 async function findExisting(
 	client: SoraClient,
@@ -245,7 +275,9 @@ async function findExisting(
 	submission: Submission,
 ): Promise<SoraTask | undefined> {
 	const businessId = submission.businessId;
-	if (!businessId?.givenByUser || !businessId.reuseExisting) return undefined;
+	if (!businessId?.reuseExisting) return undefined;
+	// The node's own id names an earlier task only when n8n retries an execution (a new run makes new ids).
+	if (!businessId.givenByUser && !isRetryOfExecution(client.ctx)) return undefined;
 	let failure: unknown;
 	try {
 		const response = await callApi(client, client.adapter.taskByBusinessId!(businessId.value), {

@@ -1,0 +1,423 @@
+/**
+ * Issue 21, "never pay twice, never lose a task", in a real n8n 2.41.1 in queue mode (PostgreSQL, Redis, main + 2
+ * workers) against the Sora simulator (toapis). Every case prints what it measured; nothing is a fixed verdict.
+ *   retry     20 items of Sora Generate (wait + download, the node's own business ids), the worker running them
+ *             SIGKILLed mid-wait; then n8n's Retry of that execution: paid submits, videos delivered, items reused
+ *   rerun     the same with Client Business ID = the row id, then a new execution of the workflow (a user re-run)
+ *   postgres  PostgreSQL restarted (pg_ctl restart -m fast) while 20 items wait: duplicates, videos, executions left
+ *   trigger   a Sora Trigger delivery of a 200 MiB video: answer time; n8n main SIGKILLed during the download and
+ *             restarted; toapis' redelivery: executions for the event, the video in n8n's store
+ * The stall settings (QUEUE_WORKER_LOCK_DURATION and friends) are shortened so that n8n gives up on a killed worker's
+ * execution in seconds instead of about two minutes; nothing else differs from the queue-mode suite.
+ *   npx vitest run -c vitest.e2e.config.mts e2e/suites/8-paid-work
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse } from 'flatted';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SAMPLE_SHA } from '../harness/checks.mts';
+import { startN8n, type N8nStack, type WorkflowSpec } from '../harness/n8n.mts';
+import { SAMPLE_MP4 } from '../harness/paths.mts';
+import { sleep, waitFor } from '../harness/processes.mts';
+import { startSimulatorProcess, type Simulator } from '../harness/simulator.mts';
+import { soraCredential } from '../harness/workflows.mts';
+
+const ITEMS = 20;
+/** Render time of every task: long enough to kill a worker, let n8n give up, and retry before the videos are done */
+const RENDER_MS = 30_000;
+const CREDENTIAL = 'soraPaidCred0001';
+const SECRET = randomBytes(32).toString('hex');
+const TRIGGER_WEBHOOK_ID = '8a1b0a2c-0000-4000-8000-00000000b021';
+const TRIGGER_PATH = `${TRIGGER_WEBHOOK_ID}/webhook`;
+const WF = { defaults: 'soraPaidDefault1', rows: 'soraPaidRows0001', maxWait: 'soraPaidMaxWait1', trigger: 'soraPaidTrigger1' };
+/** Max Wait of the workflow whose Sora Generate fails while its tasks still render (they take MAXWAIT_RENDER_MS) */
+const MAXWAIT_S = 8;
+const MAXWAIT_RENDER_MS = 14_000;
+const log = (line: string) => console.log(`  ${line}`);
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Webhook → 20 rows (prompts fixed by ?run=, so a Retry asks for the same videos) → Sora Generate (wait + download) */
+function generateWorkflow(id: string, path: string, rowIds: boolean, maxWaitSeconds = 600): WorkflowSpec {
+	const node = () => randomUUID();
+	return {
+		id,
+		name: `Paid work: ${rowIds ? 'Client Business ID per row' : "the node's own business ids"}`,
+		active: false,
+		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
+		connections: {
+			Webhook: { main: [[{ node: 'Rows', type: 'main', index: 0 }]] },
+			Rows: { main: [[{ node: 'Sora Generate', type: 'main', index: 0 }]] },
+		},
+		nodes: [
+			{ id: node(), name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: randomUUID(), parameters: { path, responseMode: 'onReceived', options: {} } },
+			{
+				id: node(),
+				name: 'Rows',
+				type: 'n8n-nodes-base.code',
+				typeVersion: 2,
+				position: [220, 0],
+				parameters: {
+					jsCode: `const q = $input.first().json.query;\nreturn Array.from({ length: ${ITEMS} }, (_, i) => ({ json: { row: q.run + '-row-' + String(i + 1).padStart(2, '0'), prompt: 'Paid work ' + q.run + ' item ' + i + ' [sim:ms=' + q.ms + ']' } }));`,
+				},
+			},
+			{
+				id: node(),
+				name: 'Sora Generate',
+				type: 'n8n-nodes-sora.soraGenerate',
+				typeVersion: 1,
+				position: [440, 0],
+				parameters: {
+					model: { __rl: true, mode: 'list', value: 'sora-2' },
+					prompt: '={{ $json.prompt }}',
+					duration: 10,
+					waitForCompletion: true,
+					pollInterval: 1,
+					maxWaitTime: maxWaitSeconds,
+					downloadVideo: true,
+					binaryPropertyName: 'video',
+					additionalFields: rowIds ? { clientBusinessId: '={{ $json.row }}' } : {},
+					options: {},
+				},
+				credentials: { soraApi: { id: CREDENTIAL, name: 'Sora (toapis)' } },
+			},
+		],
+		pinData: {},
+	};
+}
+
+function triggerWorkflow(): WorkflowSpec {
+	return {
+		id: WF.trigger,
+		name: 'Paid work: Sora Trigger with the video',
+		active: false,
+		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
+		connections: {},
+		nodes: [
+			{
+				id: '8c3a0c6e-0000-4000-8000-000000000001',
+				name: 'Sora Trigger',
+				type: 'n8n-nodes-sora.soraTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId: TRIGGER_WEBHOOK_ID,
+				parameters: { events: 'completed', downloadVideo: true, binaryPropertyName: 'video' },
+				credentials: { soraApi: { id: CREDENTIAL, name: 'Sora (toapis)' } },
+			},
+		],
+		pinData: {},
+	};
+}
+
+let sim: Simulator;
+let n8n: N8nStack;
+beforeAll(async () => {
+	sim = await startSimulatorProcess({ rateLimit: '20,40,100,1000' });
+});
+afterAll(async () => {
+	await n8n?.stop();
+	await sim?.stop();
+});
+
+const accepted = async () => (await sim.stats()).acceptedSubmissions;
+const statusOf = (id: string) => n8n.sql(`SELECT status FROM execution_entity WHERE id = '${id}'`);
+const executionsOf = async (workflowId: string) => (await n8n.sql(`SELECT id FROM execution_entity WHERE "workflowId" = '${workflowId}' ORDER BY id::int`)).split('\n').filter(Boolean);
+const ended = (s: string) => !['new', 'running', 'waiting', ''].includes(s);
+
+/** The Sora Generate items an execution saved (n8n stores run data as flatted JSON) */
+async function generateItems(executionId: string): Promise<Array<{ json: Record<string, any>; binary?: Record<string, { id?: string }> }>> {
+	const text = await n8n.sql(`SELECT data FROM execution_data WHERE "executionId" = '${executionId}'`);
+	const data = parse(text) as { resultData: { runData: Record<string, Array<{ data?: { main: unknown[][] } }>> } };
+	return (data.resultData.runData['Sora Generate']?.at(-1)?.data?.main[0] ?? []) as never;
+}
+
+/** Videos in n8n's database binary store for an execution equal to the simulator's sample */
+const storedVideos = async (executionId: string) =>
+	Number(await n8n.sql(`SELECT count(*) FROM binary_data WHERE "sourceId" = '${executionId}' AND encode(sha256(data), 'hex') = '${SAMPLE_SHA}'`));
+
+/**
+ * Starts the workflow with 20 rows, waits for its 20 paid submits, SIGKILLs the worker running it mid-wait and waits
+ * until n8n gives the execution up. Returns the execution id and what was measured.
+ */
+async function crashMidWait(path: string, run: string) {
+	const before = await accepted();
+	const t0 = Date.now();
+	await fetch(`${n8n.baseUrl}/webhook/${path}?run=${run}&ms=${RENDER_MS}`).then((r) => r.arrayBuffer());
+	await waitFor(`${ITEMS} submits`, async () => (await accepted()) >= before + ITEMS, 60_000, 200);
+	const submitted = Date.now() - t0;
+	const executionId = await waitFor('the execution on a worker', async () => {
+		const ids = await n8n.sql(`SELECT id FROM execution_entity WHERE status = 'running' ORDER BY id::int DESC LIMIT 1`);
+		return ids && n8n.workerOf(ids) ? ids : undefined;
+	}, 30_000, 200);
+	const worker = n8n.workerOf(executionId)!;
+	await sleep(1000); // mid-wait: every task submitted, none finished (they render for RENDER_MS)
+	await worker.proc.kill();
+	const killedAt = Date.now();
+	const status = await waitFor('n8n to give the execution up', async () => {
+		const s = await statusOf(executionId);
+		return ended(s) ? s : undefined;
+	}, 180_000, 250);
+	const gaveUp = Date.now() - killedAt;
+	// what n8n saved for the crashed execution: is its start (runtime data) there for a Retry to keep?
+	const saved = await n8n.sql(`SELECT data FROM execution_data WHERE "executionId" = '${executionId}'`);
+	const establishedAt = /"establishedAt":(\d+)/.exec(saved)?.[1];
+	const paid = (await accepted()) - before;
+	log(`${run}: execution ${executionId}, ${ITEMS} submits in ${secs(submitted)}; worker ${worker.name} SIGKILLed ${secs(Date.now() - t0 - gaveUp)} after the call; n8n marked it '${status}' ${secs(gaveUp)} later; saved data ${saved.length} chars, establishedAt ${establishedAt ?? 'absent'}`);
+	await n8n.addWorker(`${worker.name}r`); // back to 2 workers, as a restarted host
+	return { executionId, status, paid, establishedAt, before };
+}
+
+describe('never pay twice, never lose a task (issue 21): queue mode, main + 2 workers', () => {
+	it('queue mode up with the paid-work workflows and the Sora Trigger published', async () => {
+		const t0 = Date.now();
+		n8n = await startN8n({
+			label: 'sora-paid',
+			mode: 'queue',
+			workers: 2,
+			credentials: [soraCredential(CREDENTIAL, 'toapis', sim.url, sim.apiKey, { webhookUrl: 'http://127.0.0.1:9/unused', webhookSecret: SECRET }, 'Sora (toapis)')],
+			workflows: [generateWorkflow(WF.defaults, 'sora-paid-default', false), generateWorkflow(WF.rows, 'sora-paid-rows', true), generateWorkflow(WF.maxWait, 'sora-paid-maxwait', false, MAXWAIT_S), triggerWorkflow()],
+			publish: 'all',
+			// n8n gives a killed worker's job up after lock + stalled interval: seconds here, about 2 minutes by default
+			env: { QUEUE_WORKER_LOCK_DURATION: '10000', QUEUE_WORKER_LOCK_RENEW_TIME: '2000', QUEUE_WORKER_STALLED_INTERVAL: '5000' },
+			waitForWebhooks: [{ path: TRIGGER_PATH, method: 'POST', status: 401 }],
+		});
+		log(`up in ${secs(Date.now() - t0)}; logs in ${n8n.dir}`);
+		expect(n8n.workers.filter((w) => w.proc.alive())).toHaveLength(2);
+	});
+
+	/** n8n's Retry of an execution as the editor's button sends it ("Retry with original workflow"): its id, status, items */
+	async function retry(executionId: string) {
+		const t0 = Date.now();
+		const answer = await n8n.rest<{ data?: unknown; message?: string }>('POST', `/rest/executions/${executionId}/retry`, { loadWorkflow: false });
+		const retryId = await n8n.sql(`SELECT id FROM execution_entity WHERE "retryOf" = '${executionId}' ORDER BY id::int DESC LIMIT 1`);
+		const status = retryId
+			? await waitFor('the retry to end', async () => {
+					const s = await statusOf(retryId);
+					return ended(s) ? s : undefined;
+				}, 180_000, 500)
+			: 'no retry execution';
+		const items = retryId ? await generateItems(retryId) : [];
+		const stored = retryId ? await storedVideos(retryId) : 0;
+		const establishedAt = retryId ? /"establishedAt":(\d+)/.exec(await n8n.sql(`SELECT data FROM execution_data WHERE "executionId" = '${retryId}'`))?.[1] : undefined;
+		return { answer: JSON.stringify(answer).slice(0, 100), retryId, status, items, stored, establishedAt, ms: Date.now() - t0 };
+	}
+
+	describe("a worker SIGKILLed mid-wait, then n8n's Retry of that execution (the node's own business ids)", () => {
+		let crash: Awaited<ReturnType<typeof crashMidWait>>;
+		let retried: Awaited<ReturnType<typeof retry>>;
+		let newSubmits = -1;
+		beforeAll(async () => {
+			crash = await crashMidWait('sora-paid-default', 'retry');
+			retried = await retry(crash.executionId);
+			newSubmits = (await accepted()) - crash.before - crash.paid;
+			log(`retry of the crashed execution: ${retried.answer}…; execution ${retried.retryId} (retryOf ${crash.executionId}) '${retried.status}' after ${secs(retried.ms)}; establishedAt ${retried.establishedAt ?? 'absent'} (crashed execution's: ${crash.establishedAt ?? 'absent'}); new paid submits ${newSubmits}; Sora Generate items ${retried.items.length}, videos ${retried.stored}`);
+		});
+		it(`the first run paid for ${ITEMS} videos before its worker was killed, and n8n gave the execution up`, () => {
+			expect(crash.paid).toBe(ITEMS);
+			expect(crash.status).toBe('error');
+		});
+		it('what n8n saved for the crashed execution holds no execution start: main replaced its data with the stall error', () => {
+			expect(crash.establishedAt).toBeUndefined();
+		});
+		it('the Retry sends no new paid submit', () => expect(newSubmits).toBe(0));
+		it('the Retry runs no node and ends in error at once: it delivers none of the videos (read them with Sora Task Status, or re-run with a Client Business ID per row)', () => {
+			expect(retried.status).toBe('error');
+			expect(retried.items).toHaveLength(0);
+			expect(retried.stored).toBe(0);
+		});
+	});
+
+	describe("Sora Generate failed (Max Wait reached while its 20 tasks render), then n8n's Retry (the node's own business ids)", () => {
+		let executionId = '';
+		let status = '';
+		let paid = -1;
+		let savedStart: string | undefined;
+		let retried: Awaited<ReturnType<typeof retry>>;
+		let newSubmits = -1;
+		beforeAll(async () => {
+			const before = await accepted();
+			const known = new Set(await executionsOf(WF.maxWait));
+			const t0 = Date.now();
+			await fetch(`${n8n.baseUrl}/webhook/sora-paid-maxwait?run=maxwait&ms=${MAXWAIT_RENDER_MS}`).then((r) => r.arrayBuffer());
+			executionId = await waitFor('the execution', async () => (await executionsOf(WF.maxWait)).find((id) => !known.has(id)), 30_000, 200);
+			status = await waitFor('the execution to end', async () => {
+				const s = await statusOf(executionId);
+				return ended(s) ? s : undefined;
+			}, 120_000, 250);
+			paid = (await accepted()) - before;
+			savedStart = /"establishedAt":(\d+)/.exec(await n8n.sql(`SELECT data FROM execution_data WHERE "executionId" = '${executionId}'`))?.[1];
+			const failedAfter = Date.now() - t0;
+			// the tasks finish at the provider meanwhile; then the user retries the failed execution
+			await sleep(Math.max(0, MAXWAIT_RENDER_MS + 1000 - failedAfter));
+			retried = await retry(executionId);
+			newSubmits = (await accepted()) - before - paid;
+			log(`Max Wait ${MAXWAIT_S} s: execution ${executionId} '${status}' after ${secs(failedAfter)}, ${paid} paid submits, saved establishedAt ${savedStart ?? 'absent'}; retry ${retried.retryId} '${retried.status}' after ${secs(retried.ms)}, establishedAt ${retried.establishedAt ?? 'absent'}; new paid submits ${newSubmits}; items ${retried.items.length}, reused ${retried.items.filter((i) => i.json.reused === true).length}, videos equal to the simulator's ${retried.stored}`);
+		});
+		it(`the first run paid for ${ITEMS} videos and failed at Max Wait, its start saved with its data`, () => {
+			expect(paid).toBe(ITEMS);
+			expect(status).toBe('error');
+			expect(savedStart).toMatch(/^\d+$/);
+		});
+		it("the Retry keeps the first run's start and sends no new paid submit", () => {
+			expect(retried.establishedAt).toBe(savedStart);
+			expect(newSubmits).toBe(0);
+		});
+		it(`the Retry succeeds and delivers all ${ITEMS} videos, equal to the simulator's, each item marked reused`, () => {
+			expect(retried.status).toBe('success');
+			expect(retried.items.filter((i) => i.json.status === 'completed' && i.binary?.video)).toHaveLength(ITEMS);
+			expect(retried.items.filter((i) => i.json.reused === true)).toHaveLength(ITEMS);
+			expect(retried.stored).toBe(ITEMS);
+		});
+	});
+
+	describe('a worker SIGKILLed mid-wait, then a new run of the workflow (Client Business ID = the row id)', () => {
+		let crash: Awaited<ReturnType<typeof crashMidWait>>;
+		let rerunId = '';
+		let items: Awaited<ReturnType<typeof generateItems>> = [];
+		let newSubmits = -1;
+		let stored = -1;
+		let rerunStatus = '';
+		beforeAll(async () => {
+			crash = await crashMidWait('sora-paid-rows', 'rows');
+			const t0 = Date.now();
+			const known = new Set(await executionsOf(WF.rows));
+			await fetch(`${n8n.baseUrl}/webhook/sora-paid-rows?run=rows&ms=${RENDER_MS}`).then((r) => r.arrayBuffer());
+			rerunId = await waitFor('the new execution', async () => (await executionsOf(WF.rows)).find((id) => !known.has(id)), 30_000, 200);
+			rerunStatus = await waitFor('the re-run to end', async () => {
+				const s = await statusOf(rerunId);
+				return ended(s) ? s : undefined;
+			}, 180_000, 500);
+			newSubmits = (await accepted()) - crash.before - crash.paid;
+			items = await generateItems(rerunId);
+			stored = await storedVideos(rerunId);
+			log(`re-run: execution ${rerunId} '${rerunStatus}' after ${secs(Date.now() - t0)}; new paid submits ${newSubmits}; items ${items.length}, reused ${items.filter((i) => i.json.reused === true).length}, videos equal to the simulator's ${stored}`);
+		});
+		it(`the first run paid for ${ITEMS} videos before its worker was killed`, () => expect(crash.paid).toBe(ITEMS));
+		it('the re-run ends in success and sends no new paid submit', () => {
+			expect(rerunStatus).toBe('success');
+			expect(newSubmits).toBe(0);
+		});
+		it(`the re-run delivers all ${ITEMS} videos, each item marked reused`, () => {
+			expect(items.filter((i) => i.json.status === 'completed' && i.binary?.video)).toHaveLength(ITEMS);
+			expect(items.filter((i) => i.json.reused === true)).toHaveLength(ITEMS);
+			expect(stored).toBe(ITEMS);
+		});
+	});
+
+	describe('PostgreSQL restarted while 20 items wait in Sora Generate', () => {
+		let executionId = '';
+		let status = '';
+		let paid = -1;
+		let duplicates = -1;
+		let stored = -1;
+		let items: Awaited<ReturnType<typeof generateItems>> = [];
+		let leftRunning = '';
+		beforeAll(async () => {
+			const before = await accepted();
+			const known = new Set(await executionsOf(WF.defaults));
+			const t0 = Date.now();
+			await fetch(`${n8n.baseUrl}/webhook/sora-paid-default?run=pg&ms=12000`).then((r) => r.arrayBuffer());
+			await waitFor(`${ITEMS} submits`, async () => (await accepted()) >= before + ITEMS, 60_000, 200);
+			executionId = await waitFor('the execution', async () => (await executionsOf(WF.defaults)).find((id) => !known.has(id)), 30_000, 200);
+			await sleep(1000);
+			const r0 = Date.now();
+			await n8n.restartPostgres();
+			const restartMs = Date.now() - r0;
+			status = await waitFor('the execution to end', async () => {
+				const s = await statusOf(executionId).catch(() => '');
+				return ended(s) ? s : undefined;
+			}, 180_000, 500);
+			const state = await sim.state();
+			paid = (await accepted()) - before;
+			const bodies = state.submissionBodies.slice(-paid);
+			duplicates = bodies.length - new Set(bodies).size;
+			items = await generateItems(executionId);
+			stored = await storedVideos(executionId);
+			await sleep(2000);
+			leftRunning = await n8n.sql(`SELECT count(*) FROM execution_entity WHERE status IN ('new', 'running')`);
+			log(`postgres: restarted (pg_ctl restart -m fast, ${restartMs} ms) ${secs(r0 - t0)} after the call; execution ${executionId} '${status}' after ${secs(Date.now() - t0)}; paid submits ${paid}, duplicates ${duplicates}; videos equal to the simulator's ${stored}; executions left new/running ${leftRunning}`);
+		});
+		it('exactly one paid submit per item, no duplicate', () => {
+			expect(paid).toBe(ITEMS);
+			expect(duplicates).toBe(0);
+		});
+		it('the execution succeeds and delivers every video', () => {
+			expect(status).toBe('success');
+			expect(items.filter((i) => i.json.status === 'completed' && i.binary?.video)).toHaveLength(ITEMS);
+			expect(stored).toBe(ITEMS);
+		});
+		it('no execution is left running', () => expect(leftRunning).toBe('0'));
+	});
+
+	describe('Sora Trigger: a 200 MiB video, n8n main SIGKILLed during its download', () => {
+		const BYTES = 200 * 1024 * 1024;
+		/** The CDN's pace: a download of about 6 s, so the kill lands in the middle of it */
+		const BPS = 35 * 1024 * 1024;
+		const figures: Record<string, unknown> = {};
+		let deliveries: Array<{ eventId: string; type: string; attempt: number; status?: number; error?: string; responseBody?: string; at: number; answeredMs?: number }> = [];
+		let executions: string[] = [];
+		let storedSha = '';
+		let storedSize = 0;
+		let execStatus = '';
+		beforeAll(async () => {
+			const known = new Set(await executionsOf(WF.trigger));
+			// toapis' redelivery schedule (shortened): a non-2xx or unanswered delivery is sent again after these waits
+			await sim.control('/__sim/webhooks', { defaultUrl: `${n8n.baseUrl}/webhook/${TRIGGER_PATH}`, secret: SECRET, retryDelaysMs: [3000, 5000, 10_000, 15_000, 15_000, 15_000, 15_000, 15_000] });
+			const submit = await fetch(`${sim.url}/v1/videos/generations`, {
+				method: 'POST',
+				headers: { authorization: `Bearer ${sim.apiKey}`, 'content-type': 'application/json' },
+				body: JSON.stringify({ model: 'sora-2', prompt: `A 200 MiB delivery [sim:ms=500] [sim:bytes=${BYTES}] [sim:bps=${BPS}]`, duration: 10 }),
+			});
+			expect(submit.status).toBe(200);
+			// the first delivery's answer, watched every 50 ms (an upper bound on the time n8n took to answer)
+			const first = await waitFor('the first delivery answered', async () => {
+				const d = (await (await fetch(`${sim.url}/__sim/webhooks`)).json()) as { deliveries: typeof deliveries };
+				const hit = d.deliveries.find((x) => x.type === 'generation.completed' && (x.status !== undefined || x.error));
+				return hit ? { ...hit, answeredMs: Date.now() - hit.at } : undefined;
+			}, 60_000, 50);
+			figures.firstAnswer = `${first.status ?? first.error} ${first.responseBody ?? ''} within ${first.answeredMs} ms`;
+			await sleep(500); // the download goes on in main after the answer: kill main during it
+			const streamsBefore = (await sim.state()).videoStreams.length;
+			await n8n.main!.kill();
+			const killedAt = Date.now();
+			await sleep(500);
+			const cut = (await sim.state()).videoStreams.slice(streamsBefore);
+			figures.cutDownload = cut.map((s) => `${(s.bytes / 1048576).toFixed(0)} MiB of ${BYTES / 1048576}, complete ${s.complete}`).join('; ') || 'none recorded';
+			await n8n.startMain();
+			figures.mainBackAfter = secs(Date.now() - killedAt);
+			executions = await waitFor('an execution for the event', async () => {
+				const ids = (await executionsOf(WF.trigger)).filter((id) => !known.has(id));
+				return ids.length ? ids : undefined;
+			}, 150_000, 500);
+			execStatus = await waitFor('the execution to end', async () => {
+				const s = await statusOf(executions[0]);
+				return ended(s) ? s : undefined;
+			}, 120_000, 500);
+			await waitFor('no delivery pending', async () => ((await (await fetch(`${sim.url}/__sim/webhooks`)).json()) as { pending: number }).pending === 0, 120_000, 500).catch(() => undefined);
+			await sleep(2000);
+			executions = (await executionsOf(WF.trigger)).filter((id) => !known.has(id));
+			deliveries = ((await (await fetch(`${sim.url}/__sim/webhooks`)).json()) as { deliveries: typeof deliveries }).deliveries.filter((d) => d.type === 'generation.completed');
+			// n8n stores the trigger's file before the execution exists: found by size, with the id it was stored under
+			const rows = (await n8n.sql(`SELECT encode(sha256(data), 'hex') || ' ' || length(data) || ' ' || "sourceType" || ':' || "sourceId" FROM binary_data WHERE length(data) = ${BYTES}`)).split('\n').filter(Boolean);
+			figures.stored = rows.map((r) => r.split(' ').slice(1).join(' '));
+			[storedSha, storedSize] = [rows[0]?.split(' ')[0] ?? '', Number(rows[0]?.split(' ')[1] ?? 0)];
+			figures.deliveries = deliveries.map((d) => `#${d.attempt} +${secs(d.at - deliveries[0].at)} ${d.status ?? d.error}${d.responseBody ? ` ${d.responseBody.slice(0, 60)}` : ''}`).join(' | ');
+			figures.executions = `${executions.length} (${execStatus})`;
+			log(`trigger: ${JSON.stringify(figures, null, 1)}`);
+		});
+		it('the first delivery is answered in under 2 s although the video takes longer to download', () => {
+			expect(Number(/within (\d+) ms/.exec(String(figures.firstAnswer))?.[1])).toBeLessThan(2000);
+		});
+		it("after main's restart toapis' redelivery is processed: exactly one execution for the event, successful", () => {
+			expect(executions).toHaveLength(1);
+			expect(execStatus).toBe('success');
+			expect(deliveries.filter((d) => d.status === 200 && !String(d.responseBody).includes('duplicate')).length).toBe(1);
+		});
+		it("the execution holds the whole 200 MiB video, equal to the simulator's", () => {
+			const expected = createHash('sha256').update(SAMPLE_MP4_BYTES).update(Buffer.alloc(BYTES - SAMPLE_MP4_BYTES.length, 0x2e)).digest('hex');
+			expect(storedSize).toBe(BYTES);
+			expect(storedSha).toBe(expected);
+		});
+	});
+});
+
+const SAMPLE_MP4_BYTES = readFileSync(SAMPLE_MP4);
