@@ -7,7 +7,12 @@ import {
 } from 'n8n-workflow';
 import type { SoraTask, TaskKind } from '../domain/task';
 import type { ApiCall } from '../provider/flavors';
-import { callApi, mayHaveBeenAccepted, type SoraClient } from '../provider/transport';
+import {
+	callApi,
+	mayHaveBeenAccepted,
+	type RequestContext,
+	type SoraClient,
+} from '../provider/transport';
 import { pause } from '../util/wait';
 
 /** A file to upload before the create call: free and safe to repeat, so retried like a read. */
@@ -85,7 +90,7 @@ function executionStart(ctx: IExecuteFunctions): number | undefined {
 }
 
 /** n8n's Retry of a failed execution ("retry" mode): the tasks it paid for may exist under their default ids. */
-function isRetryOfExecution(ctx: IExecuteFunctions): boolean {
+function isRetryOfExecution(ctx: RequestContext): boolean {
 	return ctx.getMode?.() === 'retry';
 }
 
