@@ -421,6 +421,8 @@ export async function startN8n(config: N8nConfig = {}): Promise<N8nStack> {
 				QUEUE_HEALTH_CHECK_ACTIVE: 'true',
 				QUEUE_HEALTH_CHECK_PORT: String(healthPort),
 				N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+				// n8n's docs: every process of a queue-mode instance has the same WEBHOOK_URL (workers build resume URLs)
+				WEBHOOK_URL: `${baseUrl}/`,
 				...config.workerEnv,
 			});
 			const log = join(dir, `${name}.log`);

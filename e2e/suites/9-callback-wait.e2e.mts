@@ -1,170 +1,31 @@
 /**
- * Sora Generate's Wait Mode "Until toapis Calls Back" in a real n8n 2.41.1 (`n8n start`, a published workflow started
- * by its webhook): the execution parks after the submits, the simulator signs and sends one toapis callback per task
- * to the execution's resume URL, and the last one resumes it. Measured: wall time against the task time, status reads
- * (0 expected), the execution's state while parked; forged, stale and replayed callbacks resume nothing; a task that
- * never calls back comes out at Max Wait with its id; n8n's main restarted while parked loses nothing.
+ * Sora Generate's Wait Mode "Until toapis Calls Back" in a real n8n 2.41.1 (regular mode, `n8n start`): the execution
+ * parks after the submits and the last task's signed callback resumes it. Measured: the node's wall time against the
+ * task time, status reads (0 expected); a failed task goes to the error output; forged, stale and replayed callbacks
+ * resume nothing; a task that never calls back comes out at Max Wait with its id; n8n restarted while parked loses
+ * nothing and pays nothing twice. Queue mode: 9-callback-wait-queue.e2e.mts.
  */
-import { randomBytes } from 'node:crypto';
-import { parse } from 'flatted';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startN8n, type N8nStack, type WorkflowSpec } from '../harness/n8n.mts';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../harness/processes.mts';
-import { startSimulatorProcess, type Simulator } from '../harness/simulator.mts';
-import { soraCredential } from '../harness/workflows.mts';
+import {
+	deliveries,
+	endOf,
+	log,
+	n8n,
+	runBatch,
+	runData,
+	send,
+	settle,
+	sim,
+	start,
+	statusOf,
+	TASK_MS,
+	useCallbackStack,
+	type Deliveries,
+	type RunData,
+} from './callback-cases.mts';
 
-const CRED = 'soraCallback0001';
-const BATCH = 'soraCallbackBat1';
-const TASK_MS = 3000;
-const SECRET = randomBytes(32).toString('hex');
-const log = (line: string) => console.log(`  ${line}`);
-
-let sim: Simulator;
-let n8n: N8nStack;
-
-/** Webhook (?items=N&prompt=…) → Code (N rows) → Sora Generate (callback wait) → Sora Task Status (download) */
-function batchWorkflow(maxWait: number): WorkflowSpec {
-	const node = (n: number) => `9c000000-0000-4000-8000-00000000000${n}`;
-	return {
-		id: BATCH,
-		name: 'Callback wait: batch',
-		active: false,
-		settings: { executionOrder: 'v1' },
-		pinData: {},
-		nodes: [
-			{ id: node(1), name: 'Start', type: 'n8n-nodes-base.webhook', typeVersion: 2, webhookId: '9c000000-0000-4000-8000-0000000000a1', position: [0, 0], parameters: { path: 'sora-callback-batch', responseMode: 'onReceived', options: {} } },
-			{
-				id: node(2),
-				name: 'Rows',
-				type: 'n8n-nodes-base.code',
-				typeVersion: 2,
-				position: [200, 0],
-				parameters: { jsCode: "const q = $input.first().json.query;\nconst prompts = q.prompts ? String(q.prompts).split('|') : Array.from({ length: Number(q.items) }, (_, i) => `A lighthouse at dusk #${i + 1}`);\nreturn prompts.map((prompt, i) => ({ json: { row: i + 1, prompt } }));" },
-			},
-			{
-				id: node(3),
-				name: 'Sora Generate',
-				type: 'n8n-nodes-sora.soraGenerate',
-				typeVersion: 1,
-				position: [400, 0],
-				credentials: { soraApi: { id: CRED, name: 'Sora (toapis)' } },
-				onError: 'continueErrorOutput',
-				parameters: {
-					model: { __rl: true, mode: 'list', value: 'sora-2' },
-					prompt: '={{ $json.prompt }}',
-					duration: 10,
-					aspectRatio: '16:9',
-					waitForCompletion: true,
-					waitMode: 'callback',
-					maxWaitTime: `={{ Number($('Start').first().json.query.maxWait ?? ${maxWait}) }}`,
-				},
-			},
-			{
-				id: node(4),
-				name: 'Sora Task Status',
-				type: 'n8n-nodes-sora.soraTaskStatus',
-				typeVersion: 1,
-				position: [600, 0],
-				credentials: { soraApi: { id: CRED, name: 'Sora (toapis)' } },
-				parameters: { taskId: '={{ $json.id }}', downloadVideo: true },
-			},
-			{ id: node(5), name: 'Failed', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [600, 200], parameters: {} },
-		],
-		connections: {
-			Start: { main: [[{ node: 'Rows', type: 'main', index: 0 }]] },
-			Rows: { main: [[{ node: 'Sora Generate', type: 'main', index: 0 }]] },
-			'Sora Generate': { main: [[{ node: 'Sora Task Status', type: 'main', index: 0 }], [{ node: 'Failed', type: 'main', index: 0 }]] },
-		},
-	};
-}
-
-interface Execution {
-	id: string;
-	status: string;
-	startedAt: string;
-	stoppedAt?: string;
-	waitTill?: string | null;
-}
-
-async function latestExecution(): Promise<Execution | undefined> {
-	const list = await n8n.rest<{ data: { results: Execution[] } }>('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: BATCH }))}&limit=1`);
-	return list.data.results[0];
-}
-
-type RunData = Record<string, Array<{ startTime: number; executionTime: number; data?: { main: Array<Array<{ json: Record<string, any>; binary?: Record<string, unknown> }> | null> } }>>;
-
-/** When a node's last run ended (epoch ms) */
-const endOf = (data: RunData, node: string) => data[node].at(-1)!.startTime + data[node].at(-1)!.executionTime;
-
-async function runData(id: string): Promise<RunData> {
-	const execution = await n8n.rest<{ data: { data: string } }>('GET', `/rest/executions/${id}`);
-	// The REST API answers the execution's data in n8n's flatted form.
-	return parse(execution.data.data).resultData.runData;
-}
-
-/** Starts a batch (query: items=N or prompts=a|b, maxWait=s); the new execution's id once n8n has it */
-async function start(query: Record<string, string | number>): Promise<string> {
-	const previous = (await latestExecution())?.id;
-	const params = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
-	const started = await fetch(`${n8n.baseUrl}/webhook/sora-callback-batch?${params}`);
-	expect(started.status).toBe(200);
-	let id = '';
-	await waitFor('the batch execution to appear', async () => {
-		id = (await latestExecution())?.id ?? '';
-		return id !== '' && id !== previous;
-	}, 60_000, 50);
-	return id;
-}
-
-async function statusOf(id: string): Promise<string> {
-	return (await n8n.rest<{ data: { status: string } }>('GET', `/rest/executions/${id}`)).data.status;
-}
-
-/** Waits for the execution to reach a status in `until` (default: any end) */
-async function settle(id: string, until = (status: string) => !['running', 'waiting', 'new', 'unknown'].includes(status), timeoutMs = 120_000): Promise<string> {
-	let status = '';
-	await waitFor(`execution ${id} to settle`, async () => until((status = await statusOf(id))), timeoutMs, 100);
-	return status;
-}
-
-/** Starts a batch and waits for its execution to end; the figures of the run */
-async function runBatch(items: number): Promise<{ execution: Execution; seconds: number; reads: number; submits: number }> {
-	const before = await sim.stats();
-	const t0 = Date.now();
-	const id = await start({ items });
-	await settle(id);
-	const seconds = (Date.now() - t0) / 1000;
-	const after = await sim.stats();
-	return { execution: (await latestExecution())!, seconds, reads: after.statusReads - before.statusReads, submits: after.acceptedSubmissions - before.acceptedSubmissions };
-}
-
-type Deliveries = Array<{ eventId: string; taskId?: string; url: string; variant: string; at: number; answeredInMs?: number; status?: number; attempt: number; responseBody?: string }>;
-
-async function deliveries(): Promise<Deliveries> {
-	return ((await (await fetch(`${sim.url}/__sim/webhooks`)).json()) as { deliveries: Deliveries }).deliveries;
-}
-
-/** The simulator sends one delivery now: "status responseBody" */
-async function send(body: unknown): Promise<string> {
-	const answer = await sim.control<{ status: number; responseBody: string }>('/__sim/webhooks/send', body);
-	return `${answer.status} ${answer.responseBody ?? ''}`;
-}
-
-beforeAll(async () => {
-	sim = await startSimulatorProcess({ durationMs: TASK_MS, rateLimit: '20,50,50,500' });
-	n8n = await startN8n({ label: 'sora-callback', start: false });
-	const defaultUrl = `${n8n.baseUrl}/webhook/sora-token-default`;
-	await sim.control('/__sim/webhooks', { defaultUrl, secret: SECRET, retryDelaysMs: [500, 1000, 2000, 4000, 8000, 16000, 30000] });
-	await n8n.importCredentials([soraCredential(CRED, 'toapis', sim.url, sim.apiKey, { webhookUrl: defaultUrl, webhookSecret: SECRET }, 'Sora (toapis)')]);
-	await n8n.importWorkflows([batchWorkflow(120)]);
-	await n8n.publish([BATCH]);
-	n8n.config.waitForWebhooks = [{ path: 'sora-callback-batch', method: 'GET' }];
-	await n8n.startMain();
-});
-afterAll(async () => {
-	await n8n?.stop();
-	await sim?.stop();
-});
+useCallbackStack();
 
 describe('Wait Mode "Until toapis Calls Back" in a real n8n', () => {
 	it(`10 items of ${TASK_MS / 1000} s tasks: resumed by the callbacks, 0 status reads while waiting, every video downloaded after the resume`, async () => {

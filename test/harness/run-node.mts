@@ -74,6 +74,11 @@ export interface RunResult {
 }
 
 let executions = 0;
+/**
+ * When each execution id was established: runs with the same id are attempts of one execution (Retry On Fail), and
+ * n8n keeps one start time for all of them.
+ */
+const establishedAtOf = new Map<string, number>();
 
 /**
  * n8n keeps one parameter set per node, not per item. A test that varies a value by item becomes what a
@@ -148,6 +153,12 @@ export async function runNode(
 	options: RunOptions,
 ): Promise<RunResult> {
 	const { executeOne } = await engine();
+	const executionId = options.executionId ?? `test-${process.pid}-${++executions}`;
+	let establishedAt = options.establishedAt;
+	if (establishedAt === undefined && options.mode !== 'retry') {
+		establishedAt = establishedAtOf.get(executionId) ?? Date.now();
+		establishedAtOf.set(executionId, establishedAt);
+	}
 	const nodeType = new NodeClass();
 	const items = options.items ?? [{ json: {} }];
 	const parameters =
@@ -175,10 +186,10 @@ export async function runNode(
 			node,
 			items,
 			credentials: options.credentials,
-			executionId: options.executionId ?? `test-${process.pid}-${++executions}`,
+			executionId,
 			startNodeName: options.startNodeName ?? 'Start',
 			mode: options.mode,
-			establishedAt: options.establishedAt,
+			establishedAt,
 			cancelWhen: cancelWhen && (() => cancelWhen({ logs })),
 			requestLabel: options.requestLabel,
 			credentialFaults: options.credentialFaults,
