@@ -18,9 +18,10 @@ const TASK_SECONDS = 25;
 describe(`queue mode: ${ITEMS} items parked until toapis calls back`, () => {
 	let id = '';
 	let submitsBefore = 0;
+	let readsBefore = 0;
 
 	it(`while ${ITEMS} videos render, the execution waits in the database and no worker holds it (no active queue job)`, async () => {
-		submitsBefore = (await sim.stats()).acceptedSubmissions;
+		({ acceptedSubmissions: submitsBefore, statusReads: readsBefore } = await sim.stats());
 		const prompts = Array.from({ length: ITEMS }, (_, i) => `Row ${i + 1} [sim:ms=${TASK_SECONDS * 1000}]`).join('|');
 		id = await start({ prompts });
 		expect(await settle(id, (status) => status === 'waiting', 60_000)).toBe('waiting');
@@ -35,6 +36,8 @@ describe(`queue mode: ${ITEMS} items parked until toapis calls back`, () => {
 		await ranOn!.proc.kill();
 		log(`worker ${ranOn!.name} (PID ${ranOn!.proc.pid}) SIGKILLed during the wait`);
 		await n8n.stopMain();
+		// The tasks end while main is down: their callbacks are refused and toapis retries them.
+		await waitFor('callbacks refused while main is down', async () => (await deliveries()).some((d) => d.url.includes(`/webhook-waiting/${id}`) && d.status === undefined), 90_000, 200);
 		await n8n.startMain();
 		log(`main restarted during the wait; the execution is '${await statusOf(id)}'`);
 		expect(await statusOf(id)).toBe('waiting');
@@ -46,8 +49,11 @@ describe(`queue mode: ${ITEMS} items parked until toapis calls back`, () => {
 		const generated = data['Sora Generate'].at(-1)!.data!.main[0]!;
 		const downloaded = data['Sora Task Status'][0].data!.main[0]!;
 		const stats = await sim.stats();
+		const readsByGenerate = stats.statusReads - readsBefore - ITEMS;
 		const refused = (await deliveries()).filter((d) => d.url.includes(`/webhook-waiting/${id}`) && d.status !== 200).length;
-		log(`${generated.filter((item) => item.json.status === 'completed').length}/${ITEMS} completed, ${downloaded.filter((item) => item.binary?.data).length}/${ITEMS} downloaded; submits ${stats.acceptedSubmissions - submitsBefore}; callback deliveries not answered 200 (n8n down or restarting): ${refused}`);
+		log(`${generated.filter((item) => item.json.status === 'completed').length}/${ITEMS} completed, ${downloaded.filter((item) => item.binary?.data).length}/${ITEMS} downloaded; submits ${stats.acceptedSubmissions - submitsBefore}; callback deliveries not answered 200 (n8n down or restarting): ${refused}; status reads by Sora Generate after the restart: ${readsByGenerate} (each task at most once)`);
+		expect(refused).toBeGreaterThan(0);
+		expect(readsByGenerate).toBeLessThanOrEqual(ITEMS);
 		expect(generated.map((item) => item.json.status)).toEqual(Array(ITEMS).fill('completed'));
 		expect(downloaded.filter((item) => item.binary?.data)).toHaveLength(ITEMS);
 		expect(stats.acceptedSubmissions - submitsBefore).toBe(ITEMS);

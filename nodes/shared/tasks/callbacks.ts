@@ -168,6 +168,12 @@ function noCallbackError(task: SoraTask, maxWaitMs: number): IDataObject {
 /** Which tasks of each parked execution have ended, as this process heard (or read) them. */
 interface ExecutionState {
 	ended: Map<string, SoraTask>;
+	/**
+	 * The one read this process makes of a task it has not heard from (in flight or done). A task the read shows
+	 * still running calls back later, to this process, so after a restart each task is read at most once, however
+	 * many callbacks arrive together.
+	 */
+	reads: Map<string, Promise<void>>;
 	/** A callback returned the resume: later ones within this time are answered as duplicates */
 	resumingAt?: number;
 	until: number;
@@ -181,7 +187,7 @@ function stateOf(key: string, until: number): ExecutionState {
 	for (const [k, state] of stateByExecution) if (state.until < now) stateByExecution.delete(k);
 	let state = stateByExecution.get(key);
 	if (!state) {
-		state = { ended: new Map(), until: Math.max(until, now) + 3600_000 };
+		state = { ended: new Map(), reads: new Map(), until: Math.max(until, now) + 3600_000 };
 		stateByExecution.set(key, state);
 	}
 	return state;
@@ -199,21 +205,14 @@ async function credentialOf(ctx: IWebhookFunctions): Promise<IDataObject> {
 	const id = ctx.getNode().credentials?.[CREDENTIAL_NAME]?.id ?? '';
 	const now = Date.now();
 	const cached = credentialCache.get(id);
-	if (id && cached && now - cached.at < CREDENTIAL_KEPT_MS) {
-		try {
-			return await cached.data;
-		} catch {
-			// read again below
-		}
-	}
+	if (id && cached && now - cached.at < CREDENTIAL_KEPT_MS) return await cached.data;
 	const data = ctx.getCredentials(CREDENTIAL_NAME) as Promise<IDataObject>;
-	if (id) credentialCache.set(id, { at: now, data });
-	try {
-		return await data;
-	} catch (error) {
-		credentialCache.delete(id);
-		throw error;
+	if (id) {
+		credentialCache.set(id, { at: now, data });
+		// A failed read is not kept: the next callback reads again.
+		data.catch(() => credentialCache.delete(id));
 	}
+	return await data;
 }
 
 /** The items the node left on the stack when it parked (webhook() sees them as its input). */
@@ -264,46 +263,51 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookR
 	if (state.resumingAt && Date.now() - state.resumingAt < RESUME_RETRY_MS) {
 		return answer(ctx, 200, { received: true, duplicate: true });
 	}
-	let unheard = awaitedIds.filter((id) => !state.ended.has(id));
-	if (unheard.length && PROCESS_STARTED_AT > first.parkedAt) {
+	const unheard = () => awaitedIds.filter((id) => !state.ended.has(id));
+	if (unheard().length && PROCESS_STARTED_AT > first.parkedAt) {
 		// This process started after the parking: callbacks answered before it may never come again.
-		await readUnheard(ctx, unheard, state);
-		unheard = awaitedIds.filter((id) => !state.ended.has(id));
+		await readUnheard(ctx, unheard(), state);
 	}
 	if (state.resumingAt && Date.now() - state.resumingAt < RESUME_RETRY_MS) {
 		return answer(ctx, 200, { received: true, duplicate: true });
 	}
-	if (unheard.length) return answer(ctx, 200, { received: true, waitingFor: unheard.length });
+	const waitingFor = unheard().length;
+	if (waitingFor) return answer(ctx, 200, { received: true, waitingFor });
 	state.resumingAt = Date.now();
 	return { workflowData: resumedOutput(ctx, items, marks, state) };
 }
 
-/** Reads the status of tasks this process has not heard from; finished ones count as called back. */
+/** Reads the tasks this process has not heard from (each once): finished ones count as called back. */
 async function readUnheard(
 	ctx: IWebhookFunctions,
 	ids: string[],
 	state: ExecutionState,
 ): Promise<void> {
-	let client: SoraClient;
-	try {
-		client = await connect(ctx);
-	} catch {
-		return; // the next callback, or Max Wait, settles it
-	}
+	let client: Promise<SoraClient> | undefined;
+	const readOne = async (id: string) => {
+		client ??= connect(ctx);
+		const outcome = await pollTask(await client, {
+			itemIndex: 0,
+			id,
+			kind: 'video',
+			intervalMs: 0,
+			maxWaitMs: 0,
+		});
+		if (outcome.state !== 'finished' && outcome.state !== 'unfinished') {
+			state.reads.delete(id); // not known: a later callback reads it again
+			return;
+		}
+		if (isFinished(outcome.task)) state.ended.set(id, outcome.task);
+	};
 	await Promise.all(
 		ids.map(async (id) => {
-			const outcome = await pollTask(client, {
-				itemIndex: 0,
-				id,
-				kind: 'video',
-				intervalMs: 0,
-				maxWaitMs: 0,
-			});
-			if (
-				(outcome.state === 'finished' || outcome.state === 'unfinished') &&
-				isFinished(outcome.task)
-			)
-				state.ended.set(id, outcome.task);
+			let read = state.reads.get(id);
+			if (!read) {
+				// A credential that cannot be read now leaves the task to the next callback, or to Max Wait.
+				read = readOne(id).catch(() => void state.reads.delete(id));
+				state.reads.set(id, read);
+			}
+			await read;
 		}),
 	);
 }
