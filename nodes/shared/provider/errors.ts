@@ -70,6 +70,13 @@ export function adviceFor(failure: ProviderFailure): { title: string; advice: st
 				'Open the Sora API credential and paste the key again; check that the API flavor and base URL match your provider.',
 		};
 	}
+	if (lowered === 'webhook_not_configured') {
+		return {
+			title: `toapis refused the callback URL: this token has no webhook set up (${status})`,
+			advice:
+				"In the toapis console, set and enable a webhook URL for the token (on this n8n's public address) and copy its signing secret; enter both in the Sora API credential. Nothing was paid.",
+		};
+	}
 	if (status === 402 || lowered.includes('quota') || lowered.includes('balance')) {
 		return {
 			title: `Your Sora provider account has no balance left (${status})`,
