@@ -48,7 +48,7 @@ async function parkedGenerate(
 			...parameters,
 		},
 		items: items(3),
-		credentials: { ...credentialsFor(sim, flavor), ...credentialExtra },
+		credentials: { ...credentialsFor(sim, flavor), ...(credentialExtra as Record<string, string>) },
 	});
 }
 

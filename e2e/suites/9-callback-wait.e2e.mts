@@ -10,6 +10,7 @@ import { waitFor } from '../harness/processes.mts';
 import {
 	deliveries,
 	endOf,
+	EXAMPLE,
 	log,
 	n8n,
 	runBatch,
@@ -127,5 +128,22 @@ describe('Wait Mode "Until toapis Calls Back" in a real n8n', () => {
 		log(`after the restart: ${outputs.map((item) => item.json.status).join(', ')}; ${stats.acceptedSubmissions - submitsBefore} submits; ${stats.statusReads - readsBefore - 3} status reads by Sora Generate`);
 		expect(outputs.map((item) => item.json.status)).toEqual(['completed', 'completed', 'completed']);
 		expect(stats.acceptedSubmissions - submitsBefore).toBe(3);
+	});
+
+	it('the shipped example (examples/callback-wait.json): 5 rows parked, resumed by their callbacks, 5 videos downloaded', async () => {
+		const before = (await n8n.executions.list(EXAMPLE)).map((e) => e.id);
+		const started = await fetch(`${n8n.baseUrl}/webhook/sora-callback-batch-example`);
+		expect(started.status).toBe(200);
+		let id = '';
+		await waitFor('the example execution', async () => {
+			id = (await n8n.executions.list(EXAMPLE)).map((e) => e.id).find((e) => !before.includes(e)) ?? '';
+			return id !== '';
+		}, 60_000, 100);
+		expect(await settle(id)).toBe('success');
+		const data = await runData(id);
+		const videos = data['Download Video'][0].data!.main[0]!;
+		log(`example: ${videos.length} items, ${videos.filter((item) => item.binary?.video).length} with the video, business ids ${videos.map((item) => item.json.clientBusinessId).join(' ')}`);
+		expect(videos.filter((item) => item.binary?.video)).toHaveLength(5);
+		expect(videos.map((item) => item.json.clientBusinessId)).toEqual(['row-01', 'row-02', 'row-03', 'row-04', 'row-05']);
 	});
 });

@@ -9,10 +9,12 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { startN8n, type N8nConfig, type N8nStack, type WorkflowSpec } from '../harness/n8n.mts';
 import { waitFor } from '../harness/processes.mts';
 import { startSimulatorProcess, type Simulator } from '../harness/simulator.mts';
-import { soraCredential } from '../harness/workflows.mts';
+import { example, soraCredential } from '../harness/workflows.mts';
 
 const CRED = 'soraCallback0001';
 const BATCH = 'soraCallbackBat1';
+/** examples/callback-wait.json, started at /webhook/sora-callback-batch-example */
+export const EXAMPLE = 'soraCallbackExa1';
 export const TASK_MS = 3000;
 const SECRET = randomBytes(32).toString('hex');
 export const log = (line: string) => console.log(`  ${line}`);
@@ -156,8 +158,8 @@ beforeAll(async () => {
 	const defaultUrl = `${n8n.baseUrl}/webhook/sora-token-default`;
 	await sim.control('/__sim/webhooks', { defaultUrl, secret: SECRET, retryDelaysMs: [500, 1000, 2000, 4000, 8000, 16000, 30000] });
 	await n8n.importCredentials([soraCredential(CRED, 'toapis', sim.url, sim.apiKey, { webhookUrl: defaultUrl, webhookSecret: SECRET }, 'Sora (toapis)')]);
-	await n8n.importWorkflows([batchWorkflow(120)]);
-	await n8n.publish([BATCH]);
+	await n8n.importWorkflows([batchWorkflow(120), example('callback-wait.json', EXAMPLE, CRED, { credentialName: 'Sora (toapis)' })]);
+	await n8n.publish([BATCH, EXAMPLE]);
 	n8n.config.waitForWebhooks = [{ path: 'sora-callback-batch', method: 'GET' }];
 	await n8n.startMain();
 });
