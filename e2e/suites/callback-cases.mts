@@ -151,10 +151,10 @@ export async function send(body: unknown): Promise<string> {
 }
 
 /** Starts the simulator and n8n (regular or queue mode) for the suite, and stops them after it */
-export function useCallbackStack(config: Pick<N8nConfig, 'mode' | 'workers'> = {}): void {
+export function useCallbackStack(config: Pick<N8nConfig, 'mode' | 'workers' | 'version'> = {}): void {
 beforeAll(async () => {
 	sim = await startSimulatorProcess({ durationMs: TASK_MS, rateLimit: '20,50,50,500' });
-	n8n = await startN8n({ label: `sora-callback-${config.mode ?? 'regular'}`, start: false, ...config });
+	n8n = await startN8n({ label: `sora-callback-${config.mode ?? 'regular'}-${config.version ?? 'default'}`, start: false, ...config });
 	const defaultUrl = `${n8n.baseUrl}/webhook/sora-token-default`;
 	await sim.control('/__sim/webhooks', { defaultUrl, secret: SECRET, retryDelaysMs: [500, 1000, 2000, 4000, 8000, 16000, 30000] });
 	await n8n.importCredentials([soraCredential(CRED, 'toapis', sim.url, sim.apiKey, { webhookUrl: defaultUrl, webhookSecret: SECRET }, 'Sora (toapis)')]);
