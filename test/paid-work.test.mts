@@ -300,3 +300,23 @@ describe('toapis: what a batch costs, from the balance toapis reports', () => {
 		expect(sim.submissions).toHaveLength(0);
 	});
 });
+
+describe('On Error: Stop Workflow', () => {
+	it("an item's error that stops the node names the tasks the other items submitted (paid, still running)", async () => {
+		const result = await runNode(SoraGenerate, {
+			parameters: {
+				model: rl('sora-2'),
+				prompt: '={{ "Row " + $json.row }}',
+				duration: '={{ $json.row === 3 ? 7 : 10 }}',
+			},
+			items: [{ json: { row: 1 } }, { json: { row: 2 } }, { json: { row: 3 } }],
+			credentials: credentialsFor(sim, 'toapis'),
+		});
+		expect(result.error?.message).toMatch(/Duration/);
+		expect(sim.submissions).toHaveLength(2);
+		const ids = [...sim.tasks.keys()];
+		expect(ids).toHaveLength(2);
+		for (const id of ids) expect(result.error?.description).toContain(id);
+		expect(result.error?.description).toMatch(/\(item 0\).*\(item 1\)/);
+	});
+});

@@ -133,7 +133,7 @@ export function toOutputItems(
 	for (let itemIndex = 0; itemIndex < results.length; itemIndex++) {
 		const result = results[itemIndex];
 		const pairedItem = { item: itemIndex };
-		if (result.error && !continueOnFail) throw result.error;
+		if (result.error && !continueOnFail) throw withOtherTasks(result.error, results, itemIndex);
 		if (toErrorOutput && (result.error || result.failedTask)) {
 			output.push({ json: errorOutputJson(result, takesDetails), pairedItem });
 		} else if (result.error) {
@@ -143,4 +143,19 @@ export function toOutputItems(
 		}
 	}
 	return output;
+}
+
+/**
+ * The error that stops the node (On Error: Stop Workflow), naming the tasks the other items submitted: they are paid
+ * for and keep running, and the stopped node outputs nothing else that would carry their ids.
+ */
+function withOtherTasks(error: Error, results: ItemResult[], failedIndex: number): Error {
+	const others = results
+		.map((result, itemIndex) => ({ id: result.json.id, itemIndex }))
+		.filter(({ id, itemIndex }) => itemIndex !== failedIndex && typeof id === 'string' && id);
+	if (!others.length) return error;
+	const e = error as Error & { description?: string | null };
+	const list = others.map(({ id, itemIndex }) => `${String(id)} (item ${itemIndex})`).join(', ');
+	e.description = `${e.description ? e.description + ' ' : ''}Tasks of the other items (read them with Sora Task Status): ${list}.`;
+	return error;
 }
