@@ -1,5 +1,5 @@
 /**
- * Sora Generate's Wait Mode "Until toapis Calls Back", in n8n's own engine: what is refused before anything is paid
+ * Sora Generate's Wait Mode "Until Toapis Calls Back", in n8n's own engine: what is refused before anything is paid
  * (no Webhook URL, a resume URL on another origin, no signing secret, a Callback URL of the user's), the callback URL
  * each task carries, the execution parked with every task id (toapis: until Max Wait; OpenAI-style hosts: for the
  * Poll Interval), and Sora Task Status' second output for tasks still running. The callbacks themselves, the resume,
@@ -52,7 +52,7 @@ async function parkedGenerate(
 	});
 }
 
-describe('"Until toapis Calls Back" refuses, before anything is paid, what could never resume the execution', () => {
+describe('"Until Toapis Calls Back" refuses, before anything is paid, what could never resume the execution', () => {
 	const cases: Array<[string, IDataObject, IDataObject, RegExp]> = [
 		['no Webhook URL in the credential', { webhookSecret: SECRET }, {}, /needs the Webhook URL/],
 		[

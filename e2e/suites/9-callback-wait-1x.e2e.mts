@@ -1,5 +1,5 @@
 /**
- * Sora Generate's Wait Mode "Until toapis Calls Back" on n8n 1.123.81 (still in use): the execution parks, the
+ * Sora Generate's Wait Mode "Until Toapis Calls Back" on n8n 1.123.81 (still in use): the execution parks, the
  * callbacks resume it (resume URLs without a token on 1.x), a failed task still reaches the error output, and the
  * videos are downloaded after the resume.
  */
@@ -8,7 +8,7 @@ import { log, runBatch, runData, settle, start, useCallbackStack } from './callb
 
 useCallbackStack({ version: '1.123.81' });
 
-describe('n8n 1.123: Wait Mode "Until toapis Calls Back"', () => {
+describe('n8n 1.123: Wait Mode "Until Toapis Calls Back"', () => {
 	it('10 items parked and resumed by their callbacks; 0 status reads by Sora Generate; 10 videos downloaded', async () => {
 		const run = await runBatch(10);
 		const data = await runData(run.execution.id);

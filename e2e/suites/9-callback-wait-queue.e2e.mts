@@ -1,5 +1,5 @@
 /**
- * Sora Generate's Wait Mode "Until toapis Calls Back" in queue mode (real n8n 2.41.1: main + 2 workers, PostgreSQL,
+ * Sora Generate's Wait Mode "Until Toapis Calls Back" in queue mode (real n8n 2.41.1: main + 2 workers, PostgreSQL,
  * Redis): 20 items park their execution and every worker is idle while the videos render (no active queue job);
  * the worker that ran the submits is SIGKILLed and n8n's main is restarted during the wait; the callbacks toapis
  * retries resume the execution on the surviving worker, and every video is downloaded after the resume, with nothing

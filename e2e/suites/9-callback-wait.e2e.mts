@@ -1,5 +1,5 @@
 /**
- * Sora Generate's Wait Mode "Until toapis Calls Back" in a real n8n 2.41.1 (regular mode, `n8n start`): the execution
+ * Sora Generate's Wait Mode "Until Toapis Calls Back" in a real n8n 2.41.1 (regular mode, `n8n start`): the execution
  * parks after the submits and the last task's signed callback resumes it. Measured: the node's wall time against the
  * task time, status reads (0 expected); a failed task goes to the error output; forged, stale and replayed callbacks
  * resume nothing; a task that never calls back comes out at Max Wait with its id; n8n restarted while parked loses
@@ -28,7 +28,18 @@ import {
 
 useCallbackStack();
 
-describe('Wait Mode "Until toapis Calls Back" in a real n8n', () => {
+describe('Wait Mode "Until Toapis Calls Back" in a real n8n', () => {
+	// n8n resumes at Max Wait only when its wait tracker looks (once a minute): this execution is started first and
+	// checked last, so the other cases run meanwhile.
+	const lost = { id: '', startedAt: 0 };
+	it('a callback that never comes (toapis down, webhooks off): the execution parks with Max Wait 5 s', async () => {
+		await sim.control('/__sim/webhooks/faults', { kind: 'lost' });
+		lost.startedAt = Date.now();
+		lost.id = await start({ prompts: 'A lost callback [sim:ms=500]', maxWait: 5 });
+		await waitFor('the lost callback', async () => (await deliveries()).some((d) => d.variant === 'lost'), 30_000, 100);
+		expect(await statusOf(lost.id)).toBe('waiting');
+	});
+
 	it(`10 items of ${TASK_MS / 1000} s tasks: resumed by the callbacks, 0 status reads while waiting, every video downloaded after the resume`, async () => {
 		const run = await runBatch(10);
 		const data = await runData(run.execution.id);
@@ -100,18 +111,6 @@ describe('Wait Mode "Until toapis Calls Back" in a real n8n', () => {
 		expect(late).toMatch(/^409 /);
 	});
 
-	it('a callback that never comes: at Max Wait the execution resumes and the task comes out with its id and what to do', async () => {
-		await sim.control('/__sim/webhooks/faults', { kind: 'lost' });
-		const t0 = Date.now();
-		const id = await start({ prompts: 'A lost callback', maxWait: 5 });
-		expect(await settle(id, undefined, 180_000)).toBe('success');
-		const item = (await runData(id))['Sora Generate'].at(-1)!.data!.main[0]![0];
-		log(`resumed by n8n after ${((Date.now() - t0) / 1000).toFixed(0)} s (Max Wait 5 s; n8n checks parked executions every minute): ${item.json.error.message}`);
-		expect(item.json.id).toMatch(/\S/);
-		expect(item.json.error.message).toContain(`task ${item.json.id}`);
-		expect(item.json.error.description).toContain('Sora Task Status');
-	});
-
 	it('n8n\'s main restarted while parked: the callbacks toapis retries resume the execution; nothing paid twice', async () => {
 		const submitsBefore = (await sim.stats()).acceptedSubmissions;
 		const readsBefore = (await sim.stats()).statusReads;
@@ -145,5 +144,14 @@ describe('Wait Mode "Until toapis Calls Back" in a real n8n', () => {
 		log(`example: ${videos.length} items, ${videos.filter((item) => item.binary?.video).length} with the video, business ids ${videos.map((item) => item.json.clientBusinessId).join(' ')}`);
 		expect(videos.filter((item) => item.binary?.video)).toHaveLength(5);
 		expect(videos.map((item) => item.json.clientBusinessId)).toEqual(['row-01', 'row-02', 'row-03', 'row-04', 'row-05']);
+	});
+
+	it('… at Max Wait n8n resumed it: the task comes out with its id and what to do', async () => {
+		expect(await settle(lost.id, undefined, 180_000)).toBe('success');
+		const item = (await runData(lost.id))['Sora Generate'].at(-1)!.data!.main[0]![0];
+		log(`resumed by n8n ${((Date.now() - lost.startedAt) / 1000).toFixed(0)} s after the start at the latest (Max Wait 5 s; n8n checks parked executions every minute): ${item.json.error.message}`);
+		expect(item.json.id).toMatch(/\S/);
+		expect(item.json.error.message).toContain(`task ${item.json.id}`);
+		expect(item.json.error.description).toContain('Sora Task Status');
 	});
 });

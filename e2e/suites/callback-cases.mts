@@ -1,6 +1,6 @@
 /**
  * What the callback-wait suites share (9-callback-wait*.e2e.mts): a published workflow started by its webhook —
- * Code (N rows) → Sora Generate (Wait Mode "Until toapis Calls Back") → Sora Task Status (download) — on a real n8n
+ * Code (N rows) → Sora Generate (Wait Mode "Until Toapis Calls Back") → Sora Task Status (download) — on a real n8n
  * 2.41.1 and the simulator, which signs and sends one toapis callback per task to the execution's resume URL.
  */
 import { randomBytes } from 'node:crypto';

@@ -39,7 +39,7 @@ export class SoraGenerate implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: CREDENTIAL_NAME, required: true }],
-		// Wait Mode "Until toapis Calls Back": the tasks' callbacks resume the parked execution through n8n's
+		// Wait Mode "Until Toapis Calls Back": the tasks' callbacks resume the parked execution through n8n's
 		// resume URL (like the Wait node's "On Webhook Call"); n8n never registers this webhook on activation.
 		webhooks: [
 			{
@@ -82,7 +82,7 @@ export class SoraGenerate implements INodeType {
 		return [await runBatch(this, operations, { continueOnFail })];
 	}
 
-	/** A toapis callback for a task of a parked execution (Wait Mode "Until toapis Calls Back"). */
+	/** A toapis callback for a task of a parked execution (Wait Mode "Until Toapis Calls Back"). */
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await receiveCallback(this);
 	}

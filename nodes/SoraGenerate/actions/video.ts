@@ -153,7 +153,7 @@ function withCallback(
 	if (String(fields.callbackUrl ?? '').trim()) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			'Callback URL cannot be set when Wait Mode is "Until toapis Calls Back"',
+			'Callback URL cannot be set when Wait Mode is "Until Toapis Calls Back"',
 			{
 				itemIndex,
 				description:

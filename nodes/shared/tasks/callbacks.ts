@@ -21,7 +21,7 @@ import {
 import { pollTask, type Waiting } from './polling';
 
 /**
- * Sora Generate's "Until toapis Calls Back": after the submits the execution is parked in n8n's database
+ * Sora Generate's "Until Toapis Calls Back": after the submits the execution is parked in n8n's database
  * (putExecutionToWait, as n8n's Wait node does "On Webhook Call") and every task is submitted with the execution's
  * resume URL as its callback_url. Nothing runs while the videos render. Each signed callback reaches webhook() on
  * n8n's main process; the one that finds every task of the execution ended resumes it, with one item per input item.
@@ -74,14 +74,14 @@ export function callbackUrlFor(ctx: IExecuteFunctions, client: SoraClient): stri
 	const resumeUrl = resumeUrlOf(ctx);
 	if (!String(credential.webhookSecret ?? '').trim()) {
 		throw fail(
-			'"Until toapis Calls Back" needs the Webhook Signing Secret in the Sora API credential',
+			'"Until Toapis Calls Back" needs the Webhook Signing Secret in the Sora API credential',
 			"Copy the signing secret shown next to the webhook URL in the toapis console into the credential, so the node can tell toapis' callbacks from forged ones.",
 		);
 	}
 	const webhookUrl = client.connection.webhookUrl;
 	if (!webhookUrl) {
 		throw fail(
-			'"Until toapis Calls Back" needs the Webhook URL in the Sora API credential',
+			'"Until Toapis Calls Back" needs the Webhook URL in the Sora API credential',
 			`Set a webhook URL for your token in the toapis console on this n8n's public address (${originOf(resumeUrl) ?? resumeUrl}) and enter the same URL as Webhook URL in the credential.`,
 		);
 	}

@@ -10,7 +10,7 @@ export interface Waiting {
 	/** 0 when not waiting */
 	maxWaitMs: number;
 	/**
-	 * Sora Generate's "Until toapis Calls Back": the execution is parked after the submits and resumed by the tasks'
+	 * Sora Generate's "Until Toapis Calls Back": the execution is parked after the submits and resumed by the tasks'
 	 * signed callbacks (tasks/callbacks.ts) instead of reading the status here
 	 */
 	untilCallback?: boolean;
