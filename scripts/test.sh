@@ -44,7 +44,7 @@ npx vitest run --reporter=default --reporter=json --outputFile="$REPORTS/unit.js
 echo "unit tests: $(( $(date +%s) - t1 )) s"
 
 if [ "${SKIP_E2E:-0}" != 1 ] && [ $rc = 0 ]; then
-  step "end-to-end in a real n8n 2.41.1 (e2e/suites: regular, AI agent, webhooks, demo, queue mode reduced, a new-api host, paid work under crashes and Retry) and the smoke suite on n8n 1.123.81 too"
+  step "end-to-end in a real n8n 2.41.1 (e2e/suites: regular, AI agent, webhooks, demo, queue mode reduced, a new-api host, paid work under crashes and Retry, the callback wait) and on n8n 1.123.81 the smoke suite and the callback wait"
   bash e2e/setup-n8n.sh
   N8N_VERSION=1.123.81 bash e2e/setup-n8n.sh
   t2=$(date +%s)
