@@ -1,9 +1,12 @@
 /**
  * Issue 21, "never pay twice, never lose a task", in a real n8n 2.41.1 in queue mode (PostgreSQL, Redis, main + 2
  * workers) against the Sora simulator (toapis). Every case prints what it measured; nothing is a fixed verdict.
- *   retry     20 items of Sora Generate (wait + download, the node's own business ids), the worker running them
- *             SIGKILLed mid-wait; then n8n's Retry of that execution: paid submits, videos delivered, items reused
- *   rerun     the same with Client Business ID = the row id, then a new execution of the workflow (a user re-run)
+ *   crash     three workflows of 20 items of Sora Generate (wait + download) started together, the workers running
+ *             them SIGKILLed mid-wait, n8n gives the three executions up at once (one stall wait, not three); then
+ *   retry     n8n's Retry of the crashed execution (the node's own business ids): paid submits, videos, items reused
+ *   progress  the same with the workflow's Save Execution Progress on: what n8n saved before the kill and after it
+ *             gave the execution up, and what its Retry runs
+ *   rerun     Client Business ID = the row id, then a new execution of the workflow (a user re-run)
  *   postgres  PostgreSQL restarted (pg_ctl restart -m fast) while 20 items wait: duplicates, videos, executions left
  *   trigger   a Sora Trigger delivery of a 200 MiB video: answer time; n8n main SIGKILLed during the download and
  *             restarted; toapis' redelivery: executions for the event, the video in n8n's store
@@ -29,7 +32,7 @@ const CREDENTIAL = 'soraPaidCred0001';
 const SECRET = randomBytes(32).toString('hex');
 const TRIGGER_WEBHOOK_ID = '8a1b0a2c-0000-4000-8000-00000000b021';
 const TRIGGER_PATH = `${TRIGGER_WEBHOOK_ID}/webhook`;
-const WF = { defaults: 'soraPaidDefault1', rows: 'soraPaidRows0001', maxWait: 'soraPaidMaxWait1', trigger: 'soraPaidTrigger1' };
+const WF = { defaults: 'soraPaidDefault1', rows: 'soraPaidRows0001', progress: 'soraPaidProgress', maxWait: 'soraPaidMaxWait1', trigger: 'soraPaidTrigger1' };
 /** Max Wait of the workflow whose Sora Generate fails while its tasks still render (they take MAXWAIT_RENDER_MS) */
 const MAXWAIT_S = 8;
 const MAXWAIT_RENDER_MS = 14_000;
@@ -37,13 +40,14 @@ const log = (line: string) => console.log(`  ${line}`);
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Webhook → 20 rows (prompts fixed by ?run=, so a Retry asks for the same videos) → Sora Generate (wait + download) */
-function generateWorkflow(id: string, path: string, rowIds: boolean, maxWaitSeconds = 600): WorkflowSpec {
+function generateWorkflow(id: string, path: string, rowIds: boolean, maxWaitSeconds = 600, saveExecutionProgress = false): WorkflowSpec {
 	const node = () => randomUUID();
 	return {
 		id,
-		name: `Paid work: ${rowIds ? 'Client Business ID per row' : "the node's own business ids"}`,
+		name: `Paid work: ${rowIds ? 'Client Business ID per row' : "the node's own business ids"}${saveExecutionProgress ? ', Save Execution Progress on' : ''}`,
 		active: false,
-		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
+		// saveExecutionProgress: n8n's workflow setting "Save execution progress" (EXECUTIONS_DATA_SAVE_ON_PROGRESS for all)
+		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all', ...(saveExecutionProgress ? { saveExecutionProgress: true } : {}) },
 		connections: {
 			Webhook: { main: [[{ node: 'Rows', type: 'main', index: 0 }]] },
 			Rows: { main: [[{ node: 'Sora Generate', type: 'main', index: 0 }]] },
@@ -134,36 +138,83 @@ async function generateItems(executionId: string): Promise<Array<{ json: Record<
 const storedVideos = async (executionId: string) =>
 	Number(await n8n.sql(`SELECT count(*) FROM binary_data WHERE "sourceId" = '${executionId}' AND encode(sha256(data), 'hex') = '${SAMPLE_SHA}'`));
 
+/** What n8n saved for an execution: its size, the start a Retry would keep, the nodes with run data and those left to run */
+async function savedData(executionId: string) {
+	const text = await n8n.sql(`SELECT data FROM execution_data WHERE "executionId" = '${executionId}'`);
+	let data: any;
+	try {
+		data = parse(text);
+	} catch {
+		data = undefined;
+	}
+	const start = data?.executionData?.runtimeData?.establishedAt ?? /"establishedAt":(\d+)/.exec(text)?.[1];
+	return {
+		chars: text.length,
+		establishedAt: start === undefined ? undefined : String(start),
+		runData: Object.keys(data?.resultData?.runData ?? {}),
+		toRun: ((data?.executionData?.nodeExecutionStack ?? []) as Array<{ node?: { name?: string } }>).map((e) => e.node?.name ?? '?'),
+		lastNode: data?.resultData?.lastNodeExecuted as string | undefined,
+		error: (data?.resultData?.error?.message as string | undefined)?.slice(0, 70),
+	};
+}
+type Saved = Awaited<ReturnType<typeof savedData>>;
+const describeSaved = (s: Saved) =>
+	`${s.chars} chars, establishedAt ${s.establishedAt ?? 'absent'}, run data of [${s.runData.join(', ')}], left to run [${s.toRun.join(', ')}], last node ${s.lastNode ?? 'none'}${s.error ? `, error "${s.error}…"` : ''}`;
+
+interface Crash {
+	executionId: string;
+	status: string;
+	/** paid submits of this execution (counted while it alone was submitting) */
+	paid: number;
+	/** what n8n had saved just before the kill, and after it gave the execution up */
+	beforeKill: Saved;
+	saved: Saved;
+	establishedAt?: string;
+}
+
 /**
- * Starts the workflow with 20 rows, waits for its 20 paid submits, SIGKILLs the worker running it mid-wait and waits
- * until n8n gives the execution up. Returns the execution id and what was measured.
+ * Starts each workflow with 20 rows, one after the other (each waits for its 20 paid submits), SIGKILLs the workers
+ * running them mid-wait, starts replacement workers (as restarted hosts: Bull's stall check runs in workers) and waits
+ * until n8n gives every execution up. One stall wait for all of them. Returns what was measured per workflow.
  */
-async function crashMidWait(path: string, run: string) {
+async function crashMidWait(runs: Array<{ workflowId: string; path: string; run: string }>) {
 	const before = await accepted();
 	const t0 = Date.now();
-	await fetch(`${n8n.baseUrl}/webhook/${path}?run=${run}&ms=${RENDER_MS}`).then((r) => r.arrayBuffer());
-	await waitFor(`${ITEMS} submits`, async () => (await accepted()) >= before + ITEMS, 60_000, 200);
+	const started: Array<{ workflowId: string; run: string; executionId: string; paid: number }> = [];
+	for (const { workflowId, path, run } of runs) {
+		const known = new Set(await executionsOf(workflowId));
+		const b = await accepted();
+		await fetch(`${n8n.baseUrl}/webhook/${path}?run=${run}&ms=${RENDER_MS}`).then((r) => r.arrayBuffer());
+		await waitFor(`${ITEMS} submits of ${run}`, async () => (await accepted()) >= b + ITEMS, 60_000, 200);
+		const paid = (await accepted()) - b;
+		const executionId = await waitFor(`the ${run} execution on a worker`, async () => {
+			const id = (await executionsOf(workflowId)).find((x) => !known.has(x));
+			return id && n8n.workerOf(id) ? id : undefined;
+		}, 30_000, 200);
+		started.push({ workflowId, run, executionId, paid });
+	}
 	const submitted = Date.now() - t0;
-	const executionId = await waitFor('the execution on a worker', async () => {
-		const ids = await n8n.sql(`SELECT id FROM execution_entity WHERE status = 'running' ORDER BY id::int DESC LIMIT 1`);
-		return ids && n8n.workerOf(ids) ? ids : undefined;
-	}, 30_000, 200);
-	const worker = n8n.workerOf(executionId)!;
 	await sleep(1000); // mid-wait: every task submitted, none finished (they render for RENDER_MS)
-	await worker.proc.kill();
+	const beforeKill = await Promise.all(started.map((s) => savedData(s.executionId)));
+	const workers = [...new Set(started.map((s) => n8n.workerOf(s.executionId)!))];
+	await Promise.all(workers.map((w) => w.proc.kill()));
 	const killedAt = Date.now();
-	const status = await waitFor('n8n to give the execution up', async () => {
-		const s = await statusOf(executionId);
-		return ended(s) ? s : undefined;
-	}, 180_000, 250);
-	const gaveUp = Date.now() - killedAt;
-	// what n8n saved for the crashed execution: is its start (runtime data) there for a Retry to keep?
-	const saved = await n8n.sql(`SELECT data FROM execution_data WHERE "executionId" = '${executionId}'`);
-	const establishedAt = /"establishedAt":(\d+)/.exec(saved)?.[1];
-	const paid = (await accepted()) - before;
-	log(`${run}: execution ${executionId}, ${ITEMS} submits in ${secs(submitted)}; worker ${worker.name} SIGKILLed ${secs(Date.now() - t0 - gaveUp)} after the call; n8n marked it '${status}' ${secs(gaveUp)} later; saved data ${saved.length} chars, establishedAt ${establishedAt ?? 'absent'}`);
-	await n8n.addWorker(`${worker.name}r`); // back to 2 workers, as a restarted host
-	return { executionId, status, paid, establishedAt, before };
+	for (const w of workers) await n8n.addWorker(`${w.name}r`); // back to 2 workers, as restarted hosts
+	const statuses = await Promise.all(started.map((s) => waitFor(`n8n to give execution ${s.executionId} up`, async () => {
+		const st = await statusOf(s.executionId);
+		return ended(st) ? { status: st, ms: Date.now() - killedAt } : undefined;
+	}, 180_000, 250)));
+	const total = (await accepted()) - before;
+	log(`crash: ${started.length} executions, ${total} paid submits in all, submitted in ${secs(submitted)}; workers ${workers.map((w) => w.name).join(', ')} SIGKILLed ${secs(killedAt - t0)} after the first call`);
+	const crashes: Record<string, Crash> = {};
+	for (const [i, s] of started.entries()) {
+		const saved = await savedData(s.executionId);
+		crashes[s.workflowId] = { executionId: s.executionId, status: statuses[i].status, paid: s.paid, beforeKill: beforeKill[i], saved, establishedAt: saved.establishedAt };
+		log(`${s.run}: execution ${s.executionId}, ${s.paid} paid submits; n8n marked it '${statuses[i].status}' ${secs(statuses[i].ms)} after the kill`);
+		log(`${s.run}:   saved before the kill: ${describeSaved(beforeKill[i])}`);
+		log(`${s.run}:   saved after n8n gave it up: ${describeSaved(saved)}`);
+	}
+	return { crashes, total };
 }
 
 describe('never pay twice, never lose a task (issue 21): queue mode, main + 2 workers', () => {
@@ -174,7 +225,7 @@ describe('never pay twice, never lose a task (issue 21): queue mode, main + 2 wo
 			mode: 'queue',
 			workers: 2,
 			credentials: [soraCredential(CREDENTIAL, 'toapis', sim.url, sim.apiKey, { webhookUrl: 'http://127.0.0.1:9/unused', webhookSecret: SECRET }, 'Sora (toapis)')],
-			workflows: [generateWorkflow(WF.defaults, 'sora-paid-default', false), generateWorkflow(WF.rows, 'sora-paid-rows', true), generateWorkflow(WF.maxWait, 'sora-paid-maxwait', false, MAXWAIT_S), triggerWorkflow()],
+			workflows: [generateWorkflow(WF.defaults, 'sora-paid-default', false), generateWorkflow(WF.rows, 'sora-paid-rows', true), generateWorkflow(WF.progress, 'sora-paid-progress', false, 600, true), generateWorkflow(WF.maxWait, 'sora-paid-maxwait', false, MAXWAIT_S), triggerWorkflow()],
 			publish: 'all',
 			// n8n gives a killed worker's job up after lock + stalled interval: seconds here, about 2 minutes by default
 			env: { QUEUE_WORKER_LOCK_DURATION: '10000', QUEUE_WORKER_LOCK_RENEW_TIME: '2000', QUEUE_WORKER_STALLED_INTERVAL: '5000' },
@@ -201,28 +252,109 @@ describe('never pay twice, never lose a task (issue 21): queue mode, main + 2 wo
 		return { answer: JSON.stringify(answer).slice(0, 100), retryId, status, items, stored, establishedAt, ms: Date.now() - t0 };
 	}
 
-	describe("a worker SIGKILLed mid-wait, then n8n's Retry of that execution (the node's own business ids)", () => {
-		let crash: Awaited<ReturnType<typeof crashMidWait>>;
-		let retried: Awaited<ReturnType<typeof retry>>;
-		let newSubmits = -1;
+	describe('workers SIGKILLed mid-wait while three workflows wait for 20 videos each (one crash, n8n gives all three up)', () => {
+		let crashed: Awaited<ReturnType<typeof crashMidWait>>;
 		beforeAll(async () => {
-			crash = await crashMidWait('sora-paid-default', 'retry');
-			retried = await retry(crash.executionId);
-			newSubmits = (await accepted()) - crash.before - crash.paid;
-			log(`retry of the crashed execution: ${retried.answer}…; execution ${retried.retryId} (retryOf ${crash.executionId}) '${retried.status}' after ${secs(retried.ms)}; establishedAt ${retried.establishedAt ?? 'absent'} (crashed execution's: ${crash.establishedAt ?? 'absent'}); new paid submits ${newSubmits}; Sora Generate items ${retried.items.length}, videos ${retried.stored}`);
+			crashed = await crashMidWait([
+				{ workflowId: WF.defaults, path: 'sora-paid-default', run: 'retry' },
+				{ workflowId: WF.progress, path: 'sora-paid-progress', run: 'progress' },
+				{ workflowId: WF.rows, path: 'sora-paid-rows', run: 'rows' },
+			]);
 		});
-		it(`the first run paid for ${ITEMS} videos before its worker was killed, and n8n gave the execution up`, () => {
-			expect(crash.paid).toBe(ITEMS);
-			expect(crash.status).toBe('error');
+		it(`the three runs paid for ${3 * ITEMS} videos in all before their workers were killed, no more`, () => expect(crashed.total).toBe(3 * ITEMS));
+
+		describe("then n8n's Retry of the crashed execution (the node's own business ids)", () => {
+			let crash: Crash;
+			let retried: Awaited<ReturnType<typeof retry>>;
+			let newSubmits = -1;
+			beforeAll(async () => {
+				crash = crashed.crashes[WF.defaults];
+				const before = await accepted();
+				retried = await retry(crash.executionId);
+				newSubmits = (await accepted()) - before;
+				log(`retry of the crashed execution: ${retried.answer}…; execution ${retried.retryId} (retryOf ${crash.executionId}) '${retried.status}' after ${secs(retried.ms)}; establishedAt ${retried.establishedAt ?? 'absent'} (crashed execution's: ${crash.establishedAt ?? 'absent'}); new paid submits ${newSubmits}; Sora Generate items ${retried.items.length}, videos ${retried.stored}`);
+			});
+			it(`the first run paid for ${ITEMS} videos before its worker was killed, and n8n gave the execution up`, () => {
+				expect(crash.paid).toBe(ITEMS);
+				expect(crash.status).toBe('error');
+			});
+			it('what n8n saved for the crashed execution holds no execution start: main replaced its data with the stall error', () => {
+				expect(crash.beforeKill.establishedAt).toMatch(/^\d+$/); // saved when main queued it, before the worker ran it
+				expect(crash.establishedAt).toBeUndefined();
+			});
+			it('the Retry sends no new paid submit', () => expect(newSubmits).toBe(0));
+			it('the Retry runs no node and ends in error at once: it delivers none of the videos (read them with Sora Task Status, or re-run with a Client Business ID per row)', () => {
+				expect(retried.status).toBe('error');
+				expect(retried.items).toHaveLength(0);
+				expect(retried.stored).toBe(0);
+			});
 		});
-		it('what n8n saved for the crashed execution holds no execution start: main replaced its data with the stall error', () => {
-			expect(crash.establishedAt).toBeUndefined();
+
+		describe("then n8n's Retry of the crashed execution whose workflow has Save Execution Progress on (the node's own business ids)", () => {
+			let crash: Crash;
+			let retried: Awaited<ReturnType<typeof retry>>;
+			let newSubmits = -1;
+			beforeAll(async () => {
+				crash = crashed.crashes[WF.progress];
+				const before = await accepted();
+				retried = await retry(crash.executionId);
+				newSubmits = (await accepted()) - before;
+				log(`retry of the crashed execution (progress saved): ${retried.answer}…; execution ${retried.retryId} (retryOf ${crash.executionId}) '${retried.status}' after ${secs(retried.ms)}; establishedAt ${retried.establishedAt ?? 'absent'}; new paid submits ${newSubmits}; Sora Generate items ${retried.items.length}, reused ${retried.items.filter((i) => i.json.reused === true).length}, videos ${retried.stored}`);
+			});
+			it(`the first run paid for ${ITEMS} videos before its worker was killed, and n8n gave the execution up`, () => {
+				expect(crash.paid).toBe(ITEMS);
+				expect(crash.status).toBe('error');
+			});
+			it('while Sora Generate waited, n8n had saved the progress: the run data of the nodes before it and the execution start', () => {
+				expect(crash.beforeKill.runData).toEqual(expect.arrayContaining(['Webhook', 'Rows']));
+				expect(crash.beforeKill.establishedAt).toMatch(/^\d+$/);
+			});
+			it("when n8n gave the execution up, main replaced that progress with the stall error: no run data, no node left to run, no start", () => {
+				expect(crash.saved.runData).toEqual([]);
+				expect(crash.saved.toRun).toEqual([]);
+				expect(crash.saved.establishedAt).toBeUndefined();
+			});
+			it('so the Retry, as without the setting, runs no node, sends no new paid submit and delivers none of the videos', () => {
+				expect(newSubmits).toBe(0);
+				expect(retried.status).toBe('error');
+				expect(retried.items).toHaveLength(0);
+				expect(retried.stored).toBe(0);
+			});
 		});
-		it('the Retry sends no new paid submit', () => expect(newSubmits).toBe(0));
-		it('the Retry runs no node and ends in error at once: it delivers none of the videos (read them with Sora Task Status, or re-run with a Client Business ID per row)', () => {
-			expect(retried.status).toBe('error');
-			expect(retried.items).toHaveLength(0);
-			expect(retried.stored).toBe(0);
+
+		describe('then a new run of the workflow (Client Business ID = the row id)', () => {
+			let crash: Crash;
+			let rerunId = '';
+			let items: Awaited<ReturnType<typeof generateItems>> = [];
+			let newSubmits = -1;
+			let stored = -1;
+			let rerunStatus = '';
+			beforeAll(async () => {
+				crash = crashed.crashes[WF.rows];
+				const before = await accepted();
+				const t0 = Date.now();
+				const known = new Set(await executionsOf(WF.rows));
+				await fetch(`${n8n.baseUrl}/webhook/sora-paid-rows?run=rows&ms=${RENDER_MS}`).then((r) => r.arrayBuffer());
+				rerunId = await waitFor('the new execution', async () => (await executionsOf(WF.rows)).find((id) => !known.has(id)), 30_000, 200);
+				rerunStatus = await waitFor('the re-run to end', async () => {
+					const s = await statusOf(rerunId);
+					return ended(s) ? s : undefined;
+				}, 180_000, 500);
+				newSubmits = (await accepted()) - before;
+				items = await generateItems(rerunId);
+				stored = await storedVideos(rerunId);
+				log(`re-run: execution ${rerunId} '${rerunStatus}' after ${secs(Date.now() - t0)}; new paid submits ${newSubmits}; items ${items.length}, reused ${items.filter((i) => i.json.reused === true).length}, videos equal to the simulator's ${stored}`);
+			});
+			it(`the first run paid for ${ITEMS} videos before its worker was killed`, () => expect(crash.paid).toBe(ITEMS));
+			it('the re-run ends in success and sends no new paid submit', () => {
+				expect(rerunStatus).toBe('success');
+				expect(newSubmits).toBe(0);
+			});
+			it(`the re-run delivers all ${ITEMS} videos, each item marked reused`, () => {
+				expect(items.filter((i) => i.json.status === 'completed' && i.binary?.video)).toHaveLength(ITEMS);
+				expect(items.filter((i) => i.json.reused === true)).toHaveLength(ITEMS);
+				expect(stored).toBe(ITEMS);
+			});
 		});
 	});
 
@@ -266,40 +398,6 @@ describe('never pay twice, never lose a task (issue 21): queue mode, main + 2 wo
 			expect(retried.items.filter((i) => i.json.status === 'completed' && i.binary?.video)).toHaveLength(ITEMS);
 			expect(retried.items.filter((i) => i.json.reused === true)).toHaveLength(ITEMS);
 			expect(retried.stored).toBe(ITEMS);
-		});
-	});
-
-	describe('a worker SIGKILLed mid-wait, then a new run of the workflow (Client Business ID = the row id)', () => {
-		let crash: Awaited<ReturnType<typeof crashMidWait>>;
-		let rerunId = '';
-		let items: Awaited<ReturnType<typeof generateItems>> = [];
-		let newSubmits = -1;
-		let stored = -1;
-		let rerunStatus = '';
-		beforeAll(async () => {
-			crash = await crashMidWait('sora-paid-rows', 'rows');
-			const t0 = Date.now();
-			const known = new Set(await executionsOf(WF.rows));
-			await fetch(`${n8n.baseUrl}/webhook/sora-paid-rows?run=rows&ms=${RENDER_MS}`).then((r) => r.arrayBuffer());
-			rerunId = await waitFor('the new execution', async () => (await executionsOf(WF.rows)).find((id) => !known.has(id)), 30_000, 200);
-			rerunStatus = await waitFor('the re-run to end', async () => {
-				const s = await statusOf(rerunId);
-				return ended(s) ? s : undefined;
-			}, 180_000, 500);
-			newSubmits = (await accepted()) - crash.before - crash.paid;
-			items = await generateItems(rerunId);
-			stored = await storedVideos(rerunId);
-			log(`re-run: execution ${rerunId} '${rerunStatus}' after ${secs(Date.now() - t0)}; new paid submits ${newSubmits}; items ${items.length}, reused ${items.filter((i) => i.json.reused === true).length}, videos equal to the simulator's ${stored}`);
-		});
-		it(`the first run paid for ${ITEMS} videos before its worker was killed`, () => expect(crash.paid).toBe(ITEMS));
-		it('the re-run ends in success and sends no new paid submit', () => {
-			expect(rerunStatus).toBe('success');
-			expect(newSubmits).toBe(0);
-		});
-		it(`the re-run delivers all ${ITEMS} videos, each item marked reused`, () => {
-			expect(items.filter((i) => i.json.status === 'completed' && i.binary?.video)).toHaveLength(ITEMS);
-			expect(items.filter((i) => i.json.reused === true)).toHaveLength(ITEMS);
-			expect(stored).toBe(ITEMS);
 		});
 	});
 
