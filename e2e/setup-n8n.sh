@@ -49,6 +49,10 @@ fi
 SUFFIX=""; [ "$NODE_CHOICE" = system ] && [ "$SYS_MAJOR" != 24 ] && SUFFIX="-node$SYS_MAJOR"
 RT=${N8N_SORA_RUNTIME:-$HOME/.cache/n8n-nodes-sora/n8n-$VERSION$SUFFIX}
 mkdir -p "$RT"
+# One install per runtime at a time: npm test starts the 1.123 install in the background, and a suite that needs it
+# first waits here for it to end, then finds it installed.
+exec 9> "$RT.lock"
+flock 9
 
 installed() { [ -x "$RT/app/node_modules/.bin/n8n" ] && [ -f "$RT/app/.native-ok" ] && [ -f "$RT/env.sh" ]; }
 if ! installed; then
