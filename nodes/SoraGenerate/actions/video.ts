@@ -37,11 +37,11 @@ function readVideoFollowPlan(
 	operation: VideoParameters['operation'],
 ): FollowPlan {
 	const read = readWaiting(ctx, itemIndex);
-	// Only a new video's request carries a callback URL (remix and extend bodies have none).
-	const waiting = {
-		...read,
-		untilCallback: read.wait && read.untilCallback && operation === 'generate',
-	};
+	// Only a new video's request carries a callback URL (remix and extend bodies have none), and an AI agent's tool
+	// call cannot park the agent's execution: both poll in the node.
+	const asTool = ctx.getNode().type.endsWith('Tool');
+	const untilCallback = read.wait && read.untilCallback && operation === 'generate' && !asTool;
+	const waiting = { ...read, untilCallback };
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	return {
 		waiting,
