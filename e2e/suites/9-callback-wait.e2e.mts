@@ -5,9 +5,11 @@
  * resume nothing; a task that never calls back comes out at Max Wait with its id; n8n restarted while parked loses
  * nothing and pays nothing twice. Queue mode: 9-callback-wait-queue.e2e.mts.
  */
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../harness/processes.mts';
 import {
+	CRED,
 	deliveries,
 	endOf,
 	EXAMPLE,
@@ -15,6 +17,7 @@ import {
 	n8n,
 	runBatch,
 	runData,
+	SECRET,
 	send,
 	settle,
 	sim,
@@ -144,6 +147,28 @@ describe('Wait Mode "Until Toapis Calls Back" in a real n8n', () => {
 		log(`example: ${videos.length} items, ${videos.filter((item) => item.binary?.video).length} with the video, business ids ${videos.map((item) => item.json.clientBusinessId).join(' ')}`);
 		expect(videos.filter((item) => item.binary?.video)).toHaveLength(5);
 		expect(videos.map((item) => item.json.clientBusinessId)).toEqual(['row-01', 'row-02', 'row-03', 'row-04', 'row-05']);
+	});
+
+	it("the token's signing secret changed (toapis console and credential): the next callbacks verify with the new one, none refused", async () => {
+		const secret = randomBytes(32).toString('hex');
+		const defaultUrl = `${n8n.baseUrl}/webhook/sora-token-default`;
+		await sim.control('/__sim/webhooks', { secret });
+		await n8n.rest('PATCH', `/rest/credentials/${CRED}`, {
+			name: 'Sora (toapis)',
+			type: 'soraApi',
+			data: { apiFlavor: 'toapis', baseUrl: sim.url, apiKey: sim.apiKey, webhookUrl: defaultUrl, webhookSecret: secret },
+		});
+		const id = await start({ items: 2 });
+		expect(await settle(id)).toBe('success');
+		const answers = (await deliveries()).filter((d) => d.url.includes(`/webhook-waiting/${id}`)).map((d) => d.status);
+		log(`after the secret changed: callbacks answered ${answers.join(', ')}`);
+		expect(answers).toEqual([200, 200]);
+		await sim.control('/__sim/webhooks', { secret: SECRET });
+		await n8n.rest('PATCH', `/rest/credentials/${CRED}`, {
+			name: 'Sora (toapis)',
+			type: 'soraApi',
+			data: { apiFlavor: 'toapis', baseUrl: sim.url, apiKey: sim.apiKey, webhookUrl: defaultUrl, webhookSecret: SECRET },
+		});
 	});
 
 	it('… at Max Wait n8n resumed it: the task comes out with its id and what to do', async () => {

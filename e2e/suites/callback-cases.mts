@@ -11,12 +11,12 @@ import { waitFor } from '../harness/processes.mts';
 import { startSimulatorProcess, type Simulator } from '../harness/simulator.mts';
 import { example, soraCredential } from '../harness/workflows.mts';
 
-const CRED = 'soraCallback0001';
+export const CRED = 'soraCallback0001';
 const BATCH = 'soraCallbackBat1';
 /** examples/callback-wait.json, started at /webhook/sora-callback-batch-example */
 export const EXAMPLE = 'soraCallbackExa1';
 export const TASK_MS = 3000;
-const SECRET = randomBytes(32).toString('hex');
+export const SECRET = randomBytes(32).toString('hex');
 export const log = (line: string) => console.log(`  ${line}`);
 
 export let sim: Simulator;

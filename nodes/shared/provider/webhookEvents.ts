@@ -73,6 +73,12 @@ function header(ctx: IWebhookFunctions, name: string): string {
 	return (Array.isArray(value) ? value[0] : (value ?? '')).trim();
 }
 
+/** Why a delivery is refused: the status and body to answer it with. */
+export interface Refusal {
+	status: number;
+	body: { error: string; message: string };
+}
+
 /**
  * The signed event, or the answer that refuses the delivery (401: not provably from toapis, or signed too long ago;
  * 400: not an event).
@@ -82,25 +88,35 @@ export function verifiedEvent(
 	secret: string,
 	now = Math.floor(Date.now() / 1000),
 ): ToapisEvent | IWebhookResponseData {
+	const checked = checkEvent(ctx, secret, now);
+	return 'status' in checked ? answer(ctx, checked.status, checked.body) : checked;
+}
+
+/** The signed event, or why it is refused (nothing answered yet). */
+export function checkEvent(
+	ctx: IWebhookFunctions,
+	secret: string,
+	now = Math.floor(Date.now() / 1000),
+): ToapisEvent | Refusal {
 	const rawBody = (ctx.getRequestObject() as { rawBody?: Buffer }).rawBody;
 	const id = header(ctx, HEADER_ID);
 	const timestamp = header(ctx, HEADER_TIMESTAMP);
 	const signature = header(ctx, HEADER_SIGNATURE);
 	if (!id || !/^\d+$/.test(timestamp) || !signature || !rawBody) {
-		return answer(ctx, 401, {
+		return refusal(401, {
 			error: 'missing_signature',
 			message: 'X-ToAPIs-Webhook-Id, -Timestamp and -Signature are required',
 		});
 	}
 	if (!verifySignature(secret, id, timestamp, rawBody, signature)) {
-		return answer(ctx, 401, {
+		return refusal(401, {
 			error: 'invalid_signature',
 			message: 'No v1 signature matches the signing secret',
 		});
 	}
 	const skew = Math.abs(now - Number(timestamp));
 	if (skew > MAX_CLOCK_SKEW_SECONDS) {
-		return answer(ctx, 401, {
+		return refusal(401, {
 			error: 'stale_timestamp',
 			message: `Timestamp is ${skew} s away from now; at most ${MAX_CLOCK_SKEW_SECONDS} s are accepted`,
 		});
@@ -118,13 +134,17 @@ export function verifiedEvent(
 		parsed.data.id !== id ||
 		(parsed.data.type in EVENT_TYPES && !task.success)
 	) {
-		return answer(ctx, 400, {
+		return refusal(400, {
 			error: 'malformed_event',
 			message:
 				'The body is not a toapis event with the id of X-ToAPIs-Webhook-Id (task events need data.task_id and data.status)',
 		});
 	}
 	return parsed.data;
+}
+
+function refusal(status: number, body: Refusal['body']): Refusal {
+	return { status, body };
 }
 
 /** The toapis credential's signing secret, or the answer that makes toapis retry until it is set. */

@@ -10,7 +10,13 @@ import { CREDENTIAL_NAME, type ApiFlavor } from '../domain/api';
 import { isFinished, type SoraTask } from '../domain/task';
 import { adapterFor } from '../provider/flavors';
 import { connect, type SoraClient } from '../provider/transport';
-import { answer, EVENT_TYPES, signingSecret, verifiedEvent } from '../provider/webhookEvents';
+import {
+	answer,
+	checkEvent,
+	EVENT_TYPES,
+	signingSecret,
+	type ToapisEvent,
+} from '../provider/webhookEvents';
 import { failedTaskError } from './follow';
 import {
 	errorOutputJson,
@@ -194,25 +200,52 @@ function stateOf(key: string, until: number): ExecutionState {
 }
 
 /**
- * The credential, read from n8n's database at most once a minute per credential: the N callbacks of a batch arrive
- * together, and each read (database and decryption) took 50–300 ms of main's time in a real n8n, most of a callback's
- * cost. A rotated signing secret is therefore used after at most a minute; toapis retries what was refused meanwhile.
+ * The credential, read from n8n's database once per process and credential rather than per callback: the N
+ * callbacks of a batch arrive together, and a read (database and decryption) took 170–300 ms of main's time in a real
+ * n8n, most of a callback's cost. A secret toapis rotated still verifies for 24 h (toapis signs with the old and the
+ * new one), and a signature that matches nothing makes the caller read the credential again (`fresh`), so a changed
+ * credential is picked up at its first callback.
  */
 const credentialCache = new Map<string, { at: number; data: Promise<IDataObject> }>();
-const CREDENTIAL_KEPT_MS = 60_000;
+const CREDENTIAL_KEPT_MS = 3600_000;
 
-async function credentialOf(ctx: IWebhookFunctions): Promise<IDataObject> {
+async function credentialOf(
+	ctx: IWebhookFunctions,
+	fresh = false,
+): Promise<{ data: IDataObject; cached: boolean }> {
 	const id = ctx.getNode().credentials?.[CREDENTIAL_NAME]?.id ?? '';
 	const now = Date.now();
 	const cached = credentialCache.get(id);
-	if (id && cached && now - cached.at < CREDENTIAL_KEPT_MS) return await cached.data;
+	if (id && cached && !fresh && now - cached.at < CREDENTIAL_KEPT_MS)
+		return { data: await cached.data, cached: true };
 	const data = ctx.getCredentials(CREDENTIAL_NAME) as Promise<IDataObject>;
 	if (id) {
 		credentialCache.set(id, { at: now, data });
 		// A failed read is not kept: the next callback reads again.
 		data.catch(() => credentialCache.delete(id));
 	}
-	return await data;
+	return { data: await data, cached: false };
+}
+
+/** The callback's signed event, checked with the credential's signing secret (read again once if it may be stale). */
+async function verifiedCallback(
+	ctx: IWebhookFunctions,
+): Promise<ToapisEvent | IWebhookResponseData> {
+	let credential = await credentialOf(ctx);
+	for (;;) {
+		const secret = signingSecret(ctx, credential.data, 'Sora Generate');
+		if (typeof secret !== 'string') return secret;
+		const checked = checkEvent(ctx, secret);
+		if (!('status' in checked)) return checked;
+		if (credential.cached && checked.body.error === 'invalid_signature') {
+			credential = await credentialOf(ctx, true);
+			continue;
+		}
+		ctx.logger.warn(`Sora Generate refused a callback: ${checked.body.message}`, {
+			executionId: ctx.getExecutionId(),
+		});
+		return answer(ctx, checked.status, checked.body);
+	}
 }
 
 /** The items the node left on the stack when it parked (webhook() sees them as its input). */
@@ -236,16 +269,8 @@ function markOf(item: INodeExecutionData): ParkMark | undefined {
  * resumes the execution with the tasks' outcomes.
  */
 export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const credentials = await credentialOf(ctx);
-	const secret = signingSecret(ctx, credentials, 'Sora Generate');
-	if (typeof secret !== 'string') return secret;
-	const event = verifiedEvent(ctx, secret);
-	if (!('type' in event)) {
-		ctx.logger.warn('Sora Generate refused a callback that is not a signed toapis event', {
-			executionId: ctx.getExecutionId(),
-		});
-		return event;
-	}
+	const event = await verifiedCallback(ctx);
+	if (!('type' in event)) return event;
 	if (!(event.type in EVENT_TYPES))
 		return answer(ctx, 200, { received: true, ignored: event.type });
 
