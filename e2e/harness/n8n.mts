@@ -159,6 +159,11 @@ export interface N8nStack {
 	redisCli(args: string[]): Promise<string>;
 	/** queue mode: one more worker with the package in a fresh user folder (as a new host would be) */
 	addWorker(name: string): Promise<Worker>;
+	/**
+	 * queue mode: starts an exited worker again under its name, with its user folder (its `.n8n` state, event log
+	 * included) and its log file (appended), as a host restarting its n8n worker would; the Worker entry is updated in place
+	 */
+	restartWorker(name: string): Promise<Worker>;
 	/** The worker whose log says it last started this execution, among those still running */
 	workerOf(executionId: string): Worker | undefined;
 	stop(): Promise<void>;
@@ -416,6 +421,7 @@ export async function startN8n(config: N8nConfig = {}): Promise<N8nStack> {
 		};
 
 		const startWorker = async (name: string): Promise<Worker> => {
+			// a restarted worker keeps its user folder: processEnv unpacks the same package into it again
 			const healthPort = await freePort();
 			const workerEnv = await processEnv(name, {
 				QUEUE_HEALTH_CHECK_ACTIVE: 'true',
@@ -545,6 +551,15 @@ export async function startN8n(config: N8nConfig = {}): Promise<N8nStack> {
 			async addWorker(name: string) {
 				const worker = await startWorker(name);
 				stack.workers.push(worker);
+				await waitWorker(worker);
+				return worker;
+			},
+			async restartWorker(name: string) {
+				const worker = stack.workers.find((w) => w.name === name);
+				if (!worker) throw new Error(`no worker named ${name}`);
+				if (worker.proc.alive()) throw new Error(`worker ${name} is still running: kill or stop it first`);
+				const started = await startWorker(name);
+				Object.assign(worker, { proc: started.proc, healthPort: started.healthPort });
 				await waitWorker(worker);
 				return worker;
 			},

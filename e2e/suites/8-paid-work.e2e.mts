@@ -7,6 +7,9 @@
  *   progress  the same with the workflow's Save Execution Progress on: what n8n saved before the kill and after it
  *             gave the execution up, and what its Retry runs
  *   rerun     Client Business ID = the row id, then a new execution of the workflow (a user re-run)
+ *   inplace   issue 21's path, during that crash's stall wait: a fourth run's worker SIGKILLed and started again with
+ *             its user folder; the status n8n shows (its recovery from the worker's event log), what it keeps, and
+ *             n8n's Retry as soon as the execution shows ended
  *   postgres  PostgreSQL restarted (pg_ctl restart -m fast) while 20 items wait: duplicates, videos, executions left
  *   trigger   a Sora Trigger delivery of a 200 MiB video: answer time; n8n main SIGKILLed during the download and
  *             restarted; toapis' redelivery: executions for the event, the video in n8n's store
@@ -177,7 +180,7 @@ interface Crash {
  * running them mid-wait, starts replacement workers (as restarted hosts: Bull's stall check runs in workers) and waits
  * until n8n gives every execution up. One stall wait for all of them. Returns what was measured per workflow.
  */
-async function crashMidWait(runs: Array<{ workflowId: string; path: string; run: string }>) {
+async function crashMidWait(runs: Array<{ workflowId: string; path: string; run: string }>, during?: () => Promise<{ paid: number }>) {
 	const before = await accepted();
 	const t0 = Date.now();
 	const started: Array<{ workflowId: string; run: string; executionId: string; paid: number }> = [];
@@ -200,11 +203,15 @@ async function crashMidWait(runs: Array<{ workflowId: string; path: string; run:
 	await Promise.all(workers.map((w) => w.proc.kill()));
 	const killedAt = Date.now();
 	for (const w of workers) await n8n.addWorker(`${w.name}r`); // back to 2 workers, as restarted hosts
-	const statuses = await Promise.all(started.map((s) => waitFor(`n8n to give execution ${s.executionId} up`, async () => {
-		const st = await statusOf(s.executionId);
-		return ended(st) ? { status: st, ms: Date.now() - killedAt } : undefined;
-	}, 180_000, 250)));
-	const total = (await accepted()) - before;
+	// another case may run meanwhile (its own crash), overlapping this stall wait; its paid submits are its own
+	const [statuses, other] = await Promise.all([
+		Promise.all(started.map((s) => waitFor(`n8n to give execution ${s.executionId} up`, async () => {
+			const st = await statusOf(s.executionId);
+			return ended(st) ? { status: st, ms: Date.now() - killedAt } : undefined;
+		}, 180_000, 250))),
+		during?.(),
+	]);
+	const total = (await accepted()) - before - (other?.paid ?? 0);
 	log(`crash: ${started.length} executions, ${total} paid submits in all, submitted in ${secs(submitted)}; workers ${workers.map((w) => w.name).join(', ')} SIGKILLed ${secs(killedAt - t0)} after the first call`);
 	const crashes: Record<string, Crash> = {};
 	for (const [i, s] of started.entries()) {
@@ -216,6 +223,100 @@ async function crashMidWait(runs: Array<{ workflowId: string; path: string; run:
 	}
 	return { crashes, total };
 }
+
+/** n8n's Retry of an execution as the editor's button sends it ("Retry with original workflow"): its id, status, items */
+async function retry(executionId: string) {
+	const t0 = Date.now();
+	const answer = await n8n.rest<{ data?: unknown; message?: string }>('POST', `/rest/executions/${executionId}/retry`, { loadWorkflow: false });
+	const retryId = await n8n.sql(`SELECT id FROM execution_entity WHERE "retryOf" = '${executionId}' ORDER BY id::int DESC LIMIT 1`);
+	const status = retryId
+		? await waitFor('the retry to end', async () => {
+				const s = await statusOf(retryId);
+				return ended(s) ? s : undefined;
+			}, 180_000, 500)
+		: 'no retry execution';
+	const items = retryId ? await generateItems(retryId) : [];
+	const stored = retryId ? await storedVideos(retryId) : 0;
+	const establishedAt = retryId ? /"establishedAt":(\d+)/.exec(await n8n.sql(`SELECT data FROM execution_data WHERE "executionId" = '${retryId}'`))?.[1] : undefined;
+	return { answer: JSON.stringify(answer).slice(0, 100), retryId, status, items, stored, establishedAt, ms: Date.now() - t0 };
+}
+
+/** Lines of a log file from a byte offset that match a pattern (n8n's own words, for the report) */
+function logLines(file: string, from: number, pattern: RegExp, max = 8) {
+	const text = readFileSync(file).subarray(from).toString('utf8');
+	return text.split('\n').filter((l) => pattern.test(l)).map((l) => l.replace(/\s+/g, ' ').slice(0, 220)).slice(0, max);
+}
+
+/**
+ * Issue 21 as reported: the worker running a 20-item Sora Generate wait SIGKILLed, then THAT worker started again
+ * (same name, same user folder, so its event log too). On start, a worker reads its event log and amends the
+ * executions it left unfinished (n8n's ExecutionRecoveryService.recoverFromLogs: status `crashed`, the node that
+ * was running marked crashed), while main still waits for the job's stall (MaxStalledCountError, then it saves
+ * the stall error over the data). Watches the status from the kill on, runs n8n's Retry as soon as n8n shows the
+ * execution ended (as a user would), then waits for main's verdict on the killed job.
+ */
+async function crashRestartInPlace() {
+	const known = new Set(await executionsOf(WF.defaults));
+	const b = await accepted();
+	await fetch(`${n8n.baseUrl}/webhook/sora-paid-default?run=inplace&ms=${RENDER_MS}`).then((r) => r.arrayBuffer());
+	await waitFor(`${ITEMS} submits of inplace`, async () => (await accepted()) >= b + ITEMS, 60_000, 200);
+	const paid = (await accepted()) - b;
+	const executionId = await waitFor('the inplace execution on a worker', async () => {
+		const id = (await executionsOf(WF.defaults)).find((x) => !known.has(x));
+		return id && n8n.workerOf(id) ? id : undefined;
+	}, 30_000, 200);
+	const worker = n8n.workerOf(executionId)!;
+	await sleep(1000); // mid-wait
+	const beforeKill = await savedData(executionId);
+	const workerFrom = readFileSync(worker.log).length;
+	const mainFrom = readFileSync(n8n.mainLog).length;
+	await worker.proc.kill();
+	const killedAt = Date.now();
+	const timeline: Array<{ status: string; ms: number }> = [];
+	let whenCrashed: Saved | undefined;
+	let watching = true;
+	const watcher = (async () => {
+		while (watching) {
+			const st = await statusOf(executionId).catch(() => '?');
+			if (st !== timeline.at(-1)?.status) {
+				timeline.push({ status: st, ms: Date.now() - killedAt });
+				if (st === 'crashed' && !whenCrashed) whenCrashed = await savedData(executionId);
+			}
+			await sleep(200);
+		}
+	})();
+	// the worker amends its executions while it starts (event bus first), before it reports ready: watch meanwhile
+	const restarting = n8n.restartWorker(worker.name).then(() => Date.now() - killedAt);
+	const shown = await waitFor('n8n to end the execution', async () => {
+		const st = await statusOf(executionId);
+		return ended(st) ? { status: st, ms: Date.now() - killedAt } : undefined;
+	}, 180_000, 100);
+	const before = await accepted();
+	const retried = await retry(executionId);
+	const newSubmits = (await accepted()) - before;
+	const restartMs = await restarting;
+	// main's own verdict on the killed job comes with its stall: "Problem with execution <id>: job stalled more than maxStalledCount"
+	const mainSaid = () => readFileSync(n8n.mainLog).subarray(mainFrom).toString('utf8').includes(`Problem with execution ${executionId}`);
+	const verdictBeforeRetryEnded = mainSaid();
+	const verdict = await waitFor("main's verdict on the stalled job", mainSaid, 90_000, 250).then(() => true, () => false);
+	await sleep(1000);
+	watching = false;
+	await watcher;
+	const final = await savedData(executionId);
+	const finalStatus = await statusOf(executionId);
+	const recovery = logLines(worker.log, workerFrom, /recover|unfinished|crash/i);
+	const mainLines = logLines(n8n.mainLog, mainFrom, new RegExp(`execution ${executionId}\\b.*(stall|Problem|crash)|Problem with execution ${executionId}\\b`, 'i'), 3);
+	log(`inplace: execution ${executionId}, ${paid} paid submits; worker ${worker.name} SIGKILLed mid-wait and started again with its user folder, ready ${secs(restartMs)} after the kill`);
+	log(`inplace:   status from the kill on: ${timeline.map((t) => `${t.status} @${secs(t.ms)}`).join(' → ')}`);
+	log(`inplace:   the worker's log after its restart: ${recovery.length ? recovery.join(' | ') : 'no recovery line'}`);
+	log(`inplace:   main's log: ${mainLines.length ? mainLines.join(' | ') : 'nothing on it'}`);
+	log(`inplace:   saved before the kill: ${describeSaved(beforeKill)}`);
+	log(`inplace:   saved while 'crashed': ${whenCrashed ? describeSaved(whenCrashed) : 'never crashed'}`);
+	log(`inplace:   Retry at '${shown.status}' ${secs(shown.ms)} after the kill: ${retried.answer}…; execution ${retried.retryId} '${retried.status}' after ${secs(retried.ms)}; establishedAt ${retried.establishedAt ?? 'absent'}; new paid submits ${newSubmits}; Sora Generate items ${retried.items.length}, reused ${retried.items.filter((i) => i.json.reused === true).length}, videos equal to the simulator's ${retried.stored}`);
+	log(`inplace:   then main ${verdict ? `gave the job up (${verdictBeforeRetryEnded ? 'before' : 'after'} the Retry ended)` : 'said nothing on the job within 90 s'}; the execution is now '${finalStatus}': ${describeSaved(final)}`);
+	return { executionId, paid: paid + newSubmits, firstPaid: paid, restartMs, timeline, recovery, beforeKill, whenCrashed, shown, retried, newSubmits, verdict, final, finalStatus };
+}
+type InPlace = Awaited<ReturnType<typeof crashRestartInPlace>>;
 
 describe('never pay twice, never lose a task (issue 21): queue mode, main + 2 workers', () => {
 	it('queue mode up with the paid-work workflows and the Sora Trigger published', async () => {
@@ -235,33 +336,49 @@ describe('never pay twice, never lose a task (issue 21): queue mode, main + 2 wo
 		expect(n8n.workers.filter((w) => w.proc.alive())).toHaveLength(2);
 	});
 
-	/** n8n's Retry of an execution as the editor's button sends it ("Retry with original workflow"): its id, status, items */
-	async function retry(executionId: string) {
-		const t0 = Date.now();
-		const answer = await n8n.rest<{ data?: unknown; message?: string }>('POST', `/rest/executions/${executionId}/retry`, { loadWorkflow: false });
-		const retryId = await n8n.sql(`SELECT id FROM execution_entity WHERE "retryOf" = '${executionId}' ORDER BY id::int DESC LIMIT 1`);
-		const status = retryId
-			? await waitFor('the retry to end', async () => {
-					const s = await statusOf(retryId);
-					return ended(s) ? s : undefined;
-				}, 180_000, 500)
-			: 'no retry execution';
-		const items = retryId ? await generateItems(retryId) : [];
-		const stored = retryId ? await storedVideos(retryId) : 0;
-		const establishedAt = retryId ? /"establishedAt":(\d+)/.exec(await n8n.sql(`SELECT data FROM execution_data WHERE "executionId" = '${retryId}'`))?.[1] : undefined;
-		return { answer: JSON.stringify(answer).slice(0, 100), retryId, status, items, stored, establishedAt, ms: Date.now() - t0 };
-	}
-
 	describe('workers SIGKILLed mid-wait while three workflows wait for 20 videos each (one crash, n8n gives all three up)', () => {
 		let crashed: Awaited<ReturnType<typeof crashMidWait>>;
+		let inPlace: InPlace;
 		beforeAll(async () => {
-			crashed = await crashMidWait([
-				{ workflowId: WF.defaults, path: 'sora-paid-default', run: 'retry' },
-				{ workflowId: WF.progress, path: 'sora-paid-progress', run: 'progress' },
-				{ workflowId: WF.rows, path: 'sora-paid-rows', run: 'rows' },
-			]);
+			crashed = await crashMidWait(
+				[
+					{ workflowId: WF.defaults, path: 'sora-paid-default', run: 'retry' },
+					{ workflowId: WF.progress, path: 'sora-paid-progress', run: 'progress' },
+					{ workflowId: WF.rows, path: 'sora-paid-rows', run: 'rows' },
+				],
+				// issue 21's path, during this crash's stall wait (one wait for both): a fourth run's worker killed and started again
+				async () => (inPlace = await crashRestartInPlace()),
+			);
 		});
 		it(`the three runs paid for ${3 * ITEMS} videos in all before their workers were killed, no more`, () => expect(crashed.total).toBe(3 * ITEMS));
+
+		describe("issue 21's path: the worker SIGKILLed mid-wait started again with its user folder, then n8n's Retry as soon as n8n shows the execution ended (the node's own business ids)", () => {
+			it(`the run paid for ${ITEMS} videos before its worker was killed`, () => expect(inPlace.firstPaid).toBe(ITEMS));
+			it("the restarted worker's startup recovery (its event log) marks the execution 'crashed' before main gives the job up", () => {
+				expect(inPlace.timeline.map((t) => t.status)).toContain('crashed');
+				expect(inPlace.shown.status).toBe('crashed');
+			});
+			it('while crashed, the saved data keeps the execution start and the node left to run', () => {
+				expect(inPlace.whenCrashed?.establishedAt).toBe(inPlace.beforeKill.establishedAt);
+				expect(inPlace.whenCrashed?.establishedAt).toMatch(/^\d+$/);
+			});
+			it("the Retry keeps the crashed execution's start and sends no new paid submit", () => {
+				expect(inPlace.retried.establishedAt).toBe(inPlace.beforeKill.establishedAt);
+				expect(inPlace.newSubmits).toBe(0);
+			});
+			it(`the Retry succeeds and delivers all ${ITEMS} videos, equal to the simulator's, each item marked reused`, () => {
+				expect(inPlace.retried.status).toBe('success');
+				expect(inPlace.retried.items.filter((i) => i.json.status === 'completed' && i.binary?.video)).toHaveLength(ITEMS);
+				expect(inPlace.retried.items.filter((i) => i.json.reused === true)).toHaveLength(ITEMS);
+				expect(inPlace.retried.stored).toBe(ITEMS);
+			});
+			it("then main gives the killed job up (stall) and saves its stall error over the crashed execution's data: a later Retry would run nothing", () => {
+				expect(inPlace.verdict).toBe(true);
+				expect(inPlace.finalStatus).toBe('error');
+				expect(inPlace.final.establishedAt).toBeUndefined();
+				expect(inPlace.final.runData).toEqual([]);
+			});
+		});
 
 		describe("then n8n's Retry of the crashed execution (the node's own business ids)", () => {
 			let crash: Crash;
