@@ -136,26 +136,30 @@ export async function parkExecution(
 	const callsBack = flavor === 'toapis';
 	const until = new Date(now + (callsBack ? waiting.maxWaitMs : waiting.intervalMs));
 	const hasErrorOutput = ctx.getNode().onError === 'continueErrorOutput';
-	const mark = (awaiting: boolean): ParkMark => ({
-		awaiting,
-		failedToErrorOutput: failedToErrorOutput && hasErrorOutput,
-		takesDetails: errorOutputTakesDetails(ctx),
-		parkedAt: now,
-		until: until.toISOString(),
-	});
-	const shown = known.map((item) => ({ ...item, json: { ...item.json } }));
-	const kept = known.map((item) => ({ ...item, json: { ...item.json } }));
-	// An awaited item's result is its task as submitted (results holds it already).
-	if (callsBack)
-		for (const { itemIndex, task } of awaited)
-			kept[itemIndex].json.error = noCallbackError(task, waiting.maxWaitMs);
-	const awaitedIndexes = new Set(awaited.map((a) => a.itemIndex));
-	if (callsBack) {
-		for (let i = 0; i < kept.length; i++) {
-			shown[i].json[MARK] = mark(awaitedIndexes.has(i));
-			kept[i].json[MARK] = mark(awaitedIndexes.has(i));
+	const takesDetails = errorOutputTakesDetails(ctx);
+	const awaitedTasks = new Map(awaited.map(({ itemIndex, task }) => [itemIndex, task]));
+	// Shown while parked, and kept on the stack; an awaited item's result is its task as submitted (in `results`).
+	const shown: INodeExecutionData[] = [];
+	const kept: INodeExecutionData[] = [];
+	known.forEach((item, itemIndex) => {
+		const task = awaitedTasks.get(itemIndex);
+		const json: IDataObject = { ...item.json };
+		if (callsBack) {
+			json[MARK] = {
+				awaiting: task !== undefined,
+				failedToErrorOutput: failedToErrorOutput && hasErrorOutput,
+				takesDetails,
+				parkedAt: now,
+				until: until.toISOString(),
+			} satisfies ParkMark;
 		}
-	}
+		shown.push({ ...item, json });
+		const error = callsBack && task ? noCallbackError(task, waiting.maxWaitMs) : undefined;
+		// A copy of its own: the output and the stack are saved separately.
+		const keptJson: IDataObject = { ...json, ...(error ? { error } : {}) };
+		if (callsBack) keptJson[MARK] = { ...(json[MARK] as ParkMark) };
+		kept.push({ ...item, json: keptJson });
+	});
 	// What n8n passes through if it resumes the execution at Max Wait, and what webhook() reads in every callback.
 	const stack = ctx.getExecuteData().data;
 	stack.main = [kept];
