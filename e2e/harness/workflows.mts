@@ -84,3 +84,64 @@ export function queueWorkflows(options: { retryOnFail?: boolean; waitSeconds?: n
 		loop,
 	];
 }
+
+/**
+ * The callback-wait suites' and bench:callback's batch, started at /webhook/sora-callback-batch: Webhook (query
+ * items=N or prompts=a|b, maxWait=s, pollInterval=s) → Code (N rows) → Sora Generate (Wait Mode "Until Toapis Calls
+ * Back", or the in-node wait) → Sora Task Status (download); failed tasks → Failed.
+ */
+export function callbackBatchWorkflow(id: string, credentialId: string, maxWait: number, waitMode: 'callback' | 'poll' = 'callback'): WorkflowSpec {
+	const node = (n: number) => `9c000000-0000-4000-8000-00000000000${n}`;
+	return {
+		id,
+		name: 'Callback wait: batch',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		pinData: {},
+		nodes: [
+			{ id: node(1), name: 'Start', type: 'n8n-nodes-base.webhook', typeVersion: 2, webhookId: '9c000000-0000-4000-8000-0000000000a1', position: [0, 0], parameters: { path: 'sora-callback-batch', responseMode: 'onReceived', options: {} } },
+			{
+				id: node(2),
+				name: 'Rows',
+				type: 'n8n-nodes-base.code',
+				typeVersion: 2,
+				position: [200, 0],
+				parameters: { jsCode: "const q = $input.first().json.query;\nconst prompts = q.prompts ? String(q.prompts).split('|') : Array.from({ length: Number(q.items) }, (_, i) => `A lighthouse at dusk #${i + 1}`);\nreturn prompts.map((prompt, i) => ({ json: { row: i + 1, prompt } }));" },
+			},
+			{
+				id: node(3),
+				name: 'Sora Generate',
+				type: 'n8n-nodes-sora.soraGenerate',
+				typeVersion: 1,
+				position: [400, 0],
+				credentials: { soraApi: { id: credentialId, name: 'Sora (toapis)' } },
+				onError: 'continueErrorOutput',
+				parameters: {
+					model: { __rl: true, mode: 'list', value: 'sora-2' },
+					prompt: '={{ $json.prompt }}',
+					duration: 10,
+					aspectRatio: '16:9',
+					waitForCompletion: true,
+					waitMode,
+					pollInterval: "={{ Number($('Start').first().json.query.pollInterval ?? 10) }}",
+					maxWaitTime: `={{ Number($('Start').first().json.query.maxWait ?? ${maxWait}) }}`,
+				},
+			},
+			{
+				id: node(4),
+				name: 'Sora Task Status',
+				type: 'n8n-nodes-sora.soraTaskStatus',
+				typeVersion: 1,
+				position: [600, 0],
+				credentials: { soraApi: { id: credentialId, name: 'Sora (toapis)' } },
+				parameters: { taskId: '={{ $json.id }}', downloadVideo: true },
+			},
+			{ id: node(5), name: 'Failed', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [600, 200], parameters: {} },
+		],
+		connections: {
+			Start: { main: [[{ node: 'Rows', type: 'main', index: 0 }]] },
+			Rows: { main: [[{ node: 'Sora Generate', type: 'main', index: 0 }]] },
+			'Sora Generate': { main: [[{ node: 'Sora Task Status', type: 'main', index: 0 }], [{ node: 'Failed', type: 'main', index: 0 }]] },
+		},
+	};
+}
