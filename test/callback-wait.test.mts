@@ -136,6 +136,62 @@ describe('parked after the submits', () => {
 		expect((result.output![1].json.callbackWait as IDataObject).awaiting).toBe(false);
 	});
 
+	// n8n resumes a parked execution itself at Max Wait and passes the node through with the items it left on the
+	// stack; its error-output routing runs on them as on any node output.
+	const maxWaitRun = (onError: 'continueErrorOutput' | 'continueRegularOutput') =>
+		runNode(SoraGenerate, {
+			parameters: {
+				model: rl('sora-2'),
+				prompt: '={{ "Row " + $json.row }}',
+				duration: '={{ $json.row === 2 ? 7 : 10 }}',
+				waitForCompletion: true,
+				waitMode: 'callback',
+				maxWaitTime: 900,
+			},
+			items: items(3),
+			onError,
+			resumeAtMaxWait: true,
+			credentials: {
+				...credentialsFor(sim, 'toapis'),
+				webhookSecret: SECRET,
+				webhookUrl: `${N8N}/webhook/toapis`,
+			},
+		});
+
+	it('Max Wait with no callback, On Error "error output": every unfinished task goes to the error output with its id, as a poll that timed out does', async () => {
+		const result = await maxWaitRun('continueErrorOutput');
+		expect(result.run.status).toBe('success');
+		expect(sim.submissions).toHaveLength(2);
+		expect(result.output).toEqual([]);
+		const failed = result.errorOutput!;
+		expect(failed.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		const [first, refused, third] = failed.map((item) => item.json as IDataObject);
+		for (const item of [first, third]) {
+			const task = item.details as IDataObject;
+			expect(task.id).toMatch(/\S/);
+			expect(task.status).toBe('queued');
+			expect(String((item.error as IDataObject).message)).toBe(
+				`toapis did not call back for task ${String(task.id)} within Max Wait (900 s)`,
+			);
+			expect(String((item.error as IDataObject).description)).toContain('Sora Task Status');
+			// n8n adds the input item's fields, as for every item on the error output
+			expect(item.row).toBeDefined();
+		}
+		expect(String((refused.error as IDataObject).message)).toMatch(/Duration/);
+	});
+
+	it('Max Wait with no callback, On Error "continue": the unfinished tasks come out on the main output with their ids and the error', async () => {
+		const result = await maxWaitRun('continueRegularOutput');
+		expect(result.run.status).toBe('success');
+		const out = result.output!.map((item) => item.json as IDataObject);
+		expect(out).toHaveLength(3);
+		for (const item of [out[0], out[2]]) {
+			expect(item.id).toMatch(/\S/);
+			expect(String((item.error as IDataObject).message)).toContain(`task ${String(item.id)}`);
+		}
+		expect(String((out[1].error as IDataObject).message)).toMatch(/Duration/);
+	});
+
 	it('OpenAI-compatible (no callbacks): parked for the Poll Interval with the submitted ids, for Sora Task Status after it', async () => {
 		const started = Date.now();
 		const result = await parkedGenerate({}, {}, 'openaiCompatible');

@@ -174,12 +174,18 @@ describe('Wait Mode "Until Toapis Calls Back" in a real n8n', () => {
 		});
 	});
 
-	it('… at Max Wait n8n resumed it: the task comes out with its id and what to do', async () => {
+	it('… at Max Wait n8n resumed it: the task goes to the error output (On Error says so) with its id and what to do', async () => {
 		expect(await settle(lost.id, undefined, 180_000)).toBe('success');
-		const item = (await runData(lost.id))['Sora Generate'].at(-1)!.data!.main[0]![0];
-		log(`resumed by n8n ${((Date.now() - lost.startedAt) / 1000).toFixed(0)} s after the start at the latest (Max Wait 5 s; n8n checks parked executions every minute): ${item.json.error.message}`);
-		expect(item.json.id).toMatch(/\S/);
-		expect(item.json.error.message).toContain(`task ${item.json.id}`);
+		const data = await runData(lost.id);
+		const [main, errors] = data['Sora Generate'].at(-1)!.data!.main;
+		// On Error is "error output": the task that never called back goes there, as a poll that timed out would.
+		expect(main ?? []).toEqual([]);
+		const item = errors![0];
+		log(`resumed by n8n ${((Date.now() - lost.startedAt) / 1000).toFixed(0)} s after the start at the latest (Max Wait 5 s; n8n checks parked executions every minute), on the error output: ${item.json.error.message}`);
+		expect(item.json.details.id).toMatch(/\S/);
+		expect(item.json.error.message).toContain(`task ${item.json.details.id}`);
 		expect(item.json.error.description).toContain('Sora Task Status');
+		expect(item.json.row).toBe(1);
+		expect(data['Failed'][0].data!.main[0]).toHaveLength(1);
 	});
 });

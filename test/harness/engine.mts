@@ -42,6 +42,11 @@ export interface ExecuteOne {
 	requestLabel?: string;
 	/** Stop the execution (as n8n's Stop button does) as soon as this holds; checked every 10 ms while it runs */
 	cancelWhen?: () => boolean;
+	/**
+	 * An execution the node parked is resumed as n8n's wait tracker resumes it when the wait ends (Max Wait): the same
+	 * execution data run on, which passes the node through with the items it left on the stack
+	 */
+	resumeAtMaxWait?: boolean;
 }
 
 export interface Cancellation {
@@ -194,6 +199,14 @@ async function start() {
 		let workflowEndedAt: number;
 		try {
 			result = await running;
+			if (run.resumeAtMaxWait && result.status === 'waiting') {
+				const resumed = new core.WorkflowExecute(
+					additionalData as unknown as IWorkflowExecuteAdditionalData,
+					run.mode ?? 'manual',
+					result.data,
+				);
+				result = await resumed.processRunExecutionData(workflow);
+			}
 		} finally {
 			workflowEndedAt = Date.now();
 			ended = true;

@@ -50,6 +50,8 @@ export interface RunOptions {
 	startNodeName?: string;
 	/** n8n's credential service fails this many times first, as while its database restarts (before any request) */
 	credentialFaults?: CredentialFaults;
+	/** A parked execution is resumed as n8n does when its wait ends (Max Wait); the result is the resumed run's */
+	resumeAtMaxWait?: boolean;
 }
 
 export interface StoredBinary {
@@ -193,6 +195,7 @@ export async function runNode(
 			cancelWhen: cancelWhen && (() => cancelWhen({ logs })),
 			requestLabel: options.requestLabel,
 			credentialFaults: options.credentialFaults,
+			resumeAtMaxWait: options.resumeAtMaxWait,
 		}),
 	);
 	const durationMs = Date.now() - started;

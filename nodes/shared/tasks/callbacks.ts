@@ -19,6 +19,7 @@ import {
 } from '../provider/webhookEvents';
 import { failedTaskError } from './follow';
 import {
+	errorItemJson,
 	errorOutputJson,
 	errorOutputTakesDetails,
 	toOutputItems,
@@ -143,22 +144,24 @@ export async function parkExecution(
 	const kept: INodeExecutionData[] = [];
 	known.forEach((item, itemIndex) => {
 		const task = awaitedTasks.get(itemIndex);
-		const json: IDataObject = { ...item.json };
-		if (callsBack) {
-			json[MARK] = {
-				awaiting: task !== undefined,
-				failedToErrorOutput: failedToErrorOutput && hasErrorOutput,
-				takesDetails,
-				parkedAt: now,
-				until: until.toISOString(),
-			} satisfies ParkMark;
+		const mark: ParkMark | undefined = callsBack
+			? {
+					awaiting: task !== undefined,
+					failedToErrorOutput: failedToErrorOutput && hasErrorOutput,
+					takesDetails,
+					parkedAt: now,
+					until: until.toISOString(),
+				}
+			: undefined;
+		shown.push({ ...item, json: mark ? { ...item.json, [MARK]: mark } : { ...item.json } });
+		// Kept: what n8n passes through at Max Wait, where a task that never called back is an error like a poll that
+		// timed out, shaped for the error output when the node has one (n8n routes a passed-through item there too).
+		let json: IDataObject = { ...item.json };
+		if (mark && task) {
+			const result = { json, error: noCallbackError(ctx, itemIndex, task, waiting.maxWaitMs) };
+			json = hasErrorOutput ? errorOutputJson(result, takesDetails) : errorItemJson(result);
 		}
-		shown.push({ ...item, json });
-		const error = callsBack && task ? noCallbackError(task, waiting.maxWaitMs) : undefined;
-		// A copy of its own: the output and the stack are saved separately.
-		const keptJson: IDataObject = { ...json, ...(error ? { error } : {}) };
-		if (callsBack) keptJson[MARK] = { ...(json[MARK] as ParkMark) };
-		kept.push({ ...item, json: keptJson });
+		kept.push({ ...item, json: mark ? withMark(json, { ...mark }) : json });
 	});
 	// What n8n passes through if it resumes the execution at Max Wait, and what webhook() reads in every callback.
 	const stack = ctx.getExecuteData().data;
@@ -168,11 +171,67 @@ export async function parkExecution(
 }
 
 /** The error a task that never called back comes out with at Max Wait. */
-function noCallbackError(task: SoraTask, maxWaitMs: number): IDataObject {
-	return {
-		message: `toapis did not call back for task ${task.id} within Max Wait (${Math.round(maxWaitMs / 1000)} s)`,
-		description: `The task may still be running, or its callback never reached n8n (webhooks disabled for the token, a wrong Webhook Signing Secret, n8n unreachable from toapis). Nothing is lost: read it with Sora Task Status, task ID "${task.id}".`,
-	};
+function noCallbackError(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	task: SoraTask,
+	maxWaitMs: number,
+): NodeOperationError {
+	return new NodeOperationError(
+		ctx.getNode(),
+		`toapis did not call back for task ${task.id} within Max Wait (${Math.round(maxWaitMs / 1000)} s)`,
+		{
+			itemIndex,
+			description: `The task may still be running, or its callback never reached n8n (webhooks disabled for the token, a wrong Webhook Signing Secret, n8n unreachable from toapis). Nothing is lost: read it with Sora Task Status, task ID "${task.id}".`,
+		},
+	);
+}
+
+/**
+ * Where a kept item carries its mark. n8n routes an item to the error output only when its JSON holds nothing but
+ * `error`, `message` and `details` (1.x: `error` alone), so an item shaped for it keeps the mark inside (2.x
+ * `details`, 1.x `error.details`) and stays routable; any other item carries it at the top.
+ */
+function withMark(json: IDataObject, mark: ParkMark): IDataObject {
+	const keys = Object.keys(json);
+	const error = json.error as IDataObject | undefined;
+	if (error && keys.every((key) => ['error', 'message', 'details'].includes(key))) {
+		if (keys.length === 1 && !mark.takesDetails)
+			return { error: { ...error, details: { ...(error.details as IDataObject), [MARK]: mark } } };
+		return { ...json, details: { ...(json.details as IDataObject), [MARK]: mark } };
+	}
+	return { ...json, [MARK]: mark };
+}
+
+/**
+ * A kept item as the node had it before parking, and its mark: what webhook() reads. An awaited item comes back as
+ * its task (without the Max Wait error it carried in case no callback came).
+ */
+function unpark(item: INodeExecutionData): { json: IDataObject; mark?: ParkMark } {
+	const json = item.json ?? {};
+	const error = json.error as IDataObject | undefined;
+	const holders: Array<[IDataObject | undefined, (inner: IDataObject) => IDataObject]> = [
+		[json, (inner) => inner],
+		[json.details as IDataObject | undefined, (inner) => withInner(json, 'details', inner)],
+		[
+			error?.details as IDataObject | undefined,
+			(inner) => ({ ...json, error: withInner(error!, 'details', inner) }),
+		],
+	];
+	for (const [holder, rebuild] of holders) {
+		const mark = holder?.[MARK];
+		if (!mark || typeof mark !== 'object') continue;
+		const inner = withoutKeys(holder, MARK);
+		if (!(mark as ParkMark).awaiting) return { json: rebuild(inner), mark: mark as ParkMark };
+		// An awaited item: its task is the JSON at the top, or under the error-output shape's details.
+		return { json: holder === json ? withoutKeys(inner, 'error') : inner, mark: mark as ParkMark };
+	}
+	return { json };
+}
+
+/** `json` with `key` set to `inner`, or without `key` when `inner` is empty (the mark was all it held). */
+function withInner(json: IDataObject, key: string, inner: IDataObject): IDataObject {
+	return Object.keys(inner).length ? { ...json, [key]: inner } : withoutKeys(json, key);
 }
 
 /** Which tasks of each parked execution have ended, as this process heard (or read) them. */
@@ -262,11 +321,6 @@ function parkedItems(ctx: IWebhookFunctions): INodeExecutionData[] {
 	return Array.isArray(items) ? (JSON.parse(JSON.stringify(items)) as INodeExecutionData[]) : [];
 }
 
-function markOf(item: INodeExecutionData): ParkMark | undefined {
-	const mark = item.json?.[MARK];
-	return mark && typeof mark === 'object' ? (mark as ParkMark) : undefined;
-}
-
 /**
  * One callback for a parked execution: verified like the Sora Trigger verifies events (a forged, stale or unsigned
  * one is refused and resumes nothing), recorded, and answered at once. The callback that finds every task ended
@@ -278,11 +332,10 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookR
 	if (!(event.type in EVENT_TYPES))
 		return answer(ctx, 200, { received: true, ignored: event.type });
 
-	const items = parkedItems(ctx);
-	const marks = items.map(markOf);
-	const first = marks.find((mark) => mark !== undefined);
+	const parked = parkedItems(ctx).map(unpark);
+	const first = parked.find(({ mark }) => mark !== undefined)?.mark;
 	const task = adapterFor('toapis').normalizeTask(event.data as IDataObject, 'video');
-	const awaitedIds = items.filter((_, i) => marks[i]?.awaiting).map((item) => String(item.json.id));
+	const awaitedIds = parked.filter(({ mark }) => mark?.awaiting).map(({ json }) => String(json.id));
 	if (!first || !awaitedIds.includes(task.id)) {
 		// Signed by toapis, but for no task this execution waits for: acknowledged, or toapis retries it for a day.
 		return answer(ctx, 200, { received: true, ignored: 'not a task this execution waits for' });
@@ -303,7 +356,7 @@ export async function receiveCallback(ctx: IWebhookFunctions): Promise<IWebhookR
 	const waitingFor = unheard().length;
 	if (waitingFor) return answer(ctx, 200, { received: true, waitingFor });
 	state.resumingAt = Date.now();
-	return { workflowData: resumedOutput(ctx, items, marks, state) };
+	return { workflowData: resumedOutput(ctx, parked, state) };
 }
 
 /** Reads the tasks this process has not heard from (each once): finished ones count as called back. */
@@ -348,18 +401,14 @@ async function readUnheard(
  */
 function resumedOutput(
 	ctx: IWebhookFunctions,
-	items: INodeExecutionData[],
-	marks: Array<ParkMark | undefined>,
+	parked: Array<{ json: IDataObject; mark?: ParkMark }>,
 	state: ExecutionState,
 ): INodeExecutionData[][] {
 	return [
-		items.map((item, itemIndex) => {
-			const mark = marks[itemIndex];
-			const known = withoutKeys(item.json, MARK);
+		parked.map(({ json: known, mark }, itemIndex) => {
 			if (!mark?.awaiting) return { json: known, pairedItem: { item: itemIndex } };
 			const task = state.ended.get(String(known.id))!;
-			// The error an awaited item only carries in case n8n resumes it at Max Wait goes.
-			let json: IDataObject = { ...withoutKeys(known, 'error'), ...task };
+			let json: IDataObject = { ...known, ...task };
 			if (task.status === 'failed' && mark.failedToErrorOutput) {
 				const failedTask = failedTaskError(ctx.getNode(), itemIndex, task);
 				json = errorOutputJson({ json, failedTask }, mark.takesDetails);
