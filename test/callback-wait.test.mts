@@ -11,7 +11,7 @@ import { SoraGenerate } from '../nodes/SoraGenerate/SoraGenerate.node';
 import { SoraTaskStatus } from '../nodes/SoraTaskStatus/SoraTaskStatus.node';
 import { startSimulator, type SoraSimulator } from '../simulator/server.mts';
 import { credentialsFor } from './harness/fixtures.mts';
-import { runNode } from './harness/run-node.mts';
+import { runNode, type RunOptions } from './harness/run-node.mts';
 
 // n8n's resume URLs in the test engine live on this origin (test/harness/engine.mts).
 const N8N = 'http://127.0.0.1:5678';
@@ -111,34 +111,10 @@ describe('parked after the submits', () => {
 		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 	});
 
-	it('an item refused by validation comes out with its error; the others park (Continue On Fail)', async () => {
-		const result = await runNode(SoraGenerate, {
-			parameters: {
-				model: rl('sora-2'),
-				prompt: '={{ "Row " + $json.row }}',
-				duration: '={{ $json.row === 2 ? 7 : 10 }}',
-				waitForCompletion: true,
-				waitMode: 'callback',
-				maxWaitTime: 900,
-			},
-			items: items(3),
-			continueOnFail: true,
-			credentials: {
-				...credentialsFor(sim, 'toapis'),
-				webhookSecret: SECRET,
-				webhookUrl: `${N8N}/webhook/toapis`,
-			},
-		});
-		expect(result.run.status).toBe('waiting');
-		expect(sim.submissions).toHaveLength(2);
-		expect(String((result.output![1].json.error as IDataObject).message)).toMatch(/Duration/);
-		expect(result.output![0].json.id).toBeTruthy();
-		expect((result.output![1].json.callbackWait as IDataObject).awaiting).toBe(false);
-	});
-
-	// n8n resumes a parked execution itself at Max Wait and passes the node through with the items it left on the
-	// stack; its error-output routing runs on them as on any node output.
-	const maxWaitRun = (onError: 'continueErrorOutput' | 'continueRegularOutput') =>
+	// Three rows, the second refused by validation (7 s is not a sora-2 duration), the others submitted and parked.
+	const secondRowRefused = (
+		options: Pick<RunOptions, 'continueOnFail' | 'onError' | 'resumeAtMaxWait'>,
+	) =>
 		runNode(SoraGenerate, {
 			parameters: {
 				model: rl('sora-2'),
@@ -149,14 +125,27 @@ describe('parked after the submits', () => {
 				maxWaitTime: 900,
 			},
 			items: items(3),
-			onError,
-			resumeAtMaxWait: true,
+			...options,
 			credentials: {
 				...credentialsFor(sim, 'toapis'),
 				webhookSecret: SECRET,
 				webhookUrl: `${N8N}/webhook/toapis`,
 			},
 		});
+
+	it('an item refused by validation comes out with its error; the others park (Continue On Fail)', async () => {
+		const result = await secondRowRefused({ continueOnFail: true });
+		expect(result.run.status).toBe('waiting');
+		expect(sim.submissions).toHaveLength(2);
+		expect(String((result.output![1].json.error as IDataObject).message)).toMatch(/Duration/);
+		expect(result.output![0].json.id).toBeTruthy();
+		expect((result.output![1].json.callbackWait as IDataObject).awaiting).toBe(false);
+	});
+
+	// n8n resumes a parked execution itself at Max Wait and passes the node through with the items it left on the
+	// stack; its error-output routing runs on them as on any node output.
+	const maxWaitRun = (onError: 'continueErrorOutput' | 'continueRegularOutput') =>
+		secondRowRefused({ onError, resumeAtMaxWait: true });
 
 	it('Max Wait with no callback, On Error "error output": every unfinished task goes to the error output with its id, as a poll that timed out does', async () => {
 		const result = await maxWaitRun('continueErrorOutput');
